@@ -1,0 +1,329 @@
+"""Load the claims ledger, its claimants and its sources, and refuse data that breaks the schema."""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import pandas as pd
+from pybtex.database import parse_string
+from pybtex.scanner import PybtexError
+
+DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+
+QUALIFIER_BOUND = {
+    "more than": "floor", "over": "floor", "at least": "floor",
+    "nearly": "ceiling", "almost": "ceiling", "up to": "ceiling",
+    "fewer than": "ceiling", "as many as": "ceiling",
+    "about": "approximate", "around": "approximate", "some": "approximate",
+    "roughly": "approximate", "approximately": "approximate",
+}
+# Claims that carry no figure: a denial, or a dated event.
+NO_FIGURE_KINDS = {"denial"}
+EVENT_UNIT = "event"
+REQUIRED_SOURCE_FIELDS = ("author", "title", "url")
+_NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with a data file, worded so a curator can find and fix it."""
+
+    file: str
+    line: int | None
+    column: str | None
+    value: str | None
+    expected: str
+
+    def __str__(self) -> str:
+        where = self.file
+        if self.line is not None:
+            where += f", line {self.line}"
+        if self.column is not None:
+            where += f", column '{self.column}'"
+        got = "" if self.value is None else f"found {self.value!r}; "
+        return f"{where}: {got}expected {self.expected}."
+
+
+class LedgerError(ValueError):
+    """The data files break the schema; the message lists every problem found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        lines = "\n".join(f"  - {p}" for p in problems)
+        super().__init__(
+            f"The ledger has {len(problems)} problem(s); fix them and rebuild "
+            f"(data/README.md explains each column):\n{lines}"
+        )
+
+
+def _rel(path: Path) -> str:
+    """A path as readers of the repository know it (data/claims.csv), never an absolute one."""
+    return f"{path.parent.name}/{path.name}"
+
+
+@lru_cache(maxsize=None)
+def _schemas(data_dir: Path) -> dict[str, list[dict]]:
+    package = json.loads((data_dir / "datapackage.json").read_text(encoding="utf-8"))
+    return {
+        r["name"]: r["schema"]["fields"] for r in package["resources"] if "schema" in r
+    }
+
+
+def _read_rows(path: Path, fields: list[dict], problems: list[Problem]) -> list[tuple[int, dict]]:
+    """Rows of a CSV as (line number, {column: text}); structural problems go to `problems`."""
+    name = _rel(path)
+    if not path.exists():
+        problems.append(Problem(name, None, None, None, "the file to exist"))
+        return []
+    raw = path.read_bytes()
+    if raw.startswith(b"\xef\xbb\xbf"):
+        problems.append(Problem(name, 1, None, "byte-order mark",
+                                "UTF-8 without a byte-order mark (re-save the file as plain UTF-8)"))
+        return []
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        problems.append(Problem(name, line, None, repr(raw[err.start:err.start + 8]), "UTF-8 text"))
+        return []
+    if not text.strip():
+        problems.append(Problem(name, None, None, "an empty file", "a header row and at least one row"))
+        return []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader)
+    known = [f["name"] for f in fields]
+    for col in header:
+        if col not in known:
+            problems.append(Problem(name, 1, col, col, f"one of the columns {', '.join(known)}"))
+    for col in known:
+        if col not in header:
+            problems.append(Problem(name, 1, col, None, "this column in the header row"))
+    if len(set(header)) != len(header):
+        dupes = sorted({c for c in header if header.count(c) > 1})
+        problems.append(Problem(name, 1, dupes[0], dupes[0], "each column once"))
+    if problems:
+        return []
+    rows = []
+    start = reader.line_num + 1
+    for cells in reader:
+        line = start
+        start = reader.line_num + 1
+        if not any(c.strip() for c in cells):
+            continue  # blank line: nothing to drop
+        if len(cells) != len(header):
+            problems.append(Problem(name, line, None, f"{len(cells)} fields",
+                                    f"{len(header)} fields, one per column (quote text that holds commas)"))
+            continue
+        rows.append((line, dict(zip(header, cells))))
+    if not rows and not problems:
+        problems.append(Problem(name, None, None, "a header and no rows", "at least one row"))
+    return rows
+
+
+def _check_fields(path: Path, rows: list[tuple[int, dict]], fields: list[dict],
+                  problems: list[Problem], today: dt.date) -> None:
+    """Apply the datapackage.json constraints (required, type, enum, pattern, unique, minimum)."""
+    name = _rel(path)
+    seen: dict[str, dict[str, int]] = {}
+    for line, row in rows:
+        for field in fields:
+            col, cons = field["name"], field.get("constraints", {})
+            text = row[col]
+            if text != text.strip():
+                problems.append(Problem(name, line, col, text, "no spaces before or after the text"))
+                continue
+            if text == "":
+                if cons.get("required"):
+                    problems.append(Problem(name, line, col, text, "a value (this column is required)"))
+                continue
+            kind = field["type"]
+            if kind == "number":
+                if not _NUMBER.match(text):
+                    problems.append(Problem(name, line, col, text,
+                                            "a plain number with digits only, like 12000 (no commas, words or units)"))
+                    continue
+                if "minimum" in cons and float(text) < cons["minimum"]:
+                    problems.append(Problem(name, line, col, text, f"a number of at least {cons['minimum']}"))
+            elif kind == "date":
+                if not _DATE.match(text):
+                    problems.append(Problem(name, line, col, text, "an ISO date like 2024-10-23"))
+                    continue
+                try:
+                    day = dt.date.fromisoformat(text)
+                except ValueError:
+                    problems.append(Problem(name, line, col, text, "a real calendar date"))
+                    continue
+                forecast = row.get("claim_kind") == "forecast" and col == "as_of"
+                if day > today and not forecast:
+                    problems.append(Problem(name, line, col, text,
+                                            f"a date no later than today ({today.isoformat()}); only a forecast's as_of may lie ahead"))
+            if "enum" in cons and text not in cons["enum"]:
+                problems.append(Problem(name, line, col, text, f"one of: {', '.join(cons['enum'])}"))
+            if "pattern" in cons and not re.fullmatch(cons["pattern"], text):
+                problems.append(Problem(name, line, col, text, f"text matching the pattern {cons['pattern']}"))
+            if cons.get("unique"):
+                first = seen.setdefault(col, {}).setdefault(text, line)
+                if first != line:
+                    problems.append(Problem(name, line, col, text, f"a unique value (line {first} has it already)"))
+
+
+def _number(text: str) -> float | None:
+    return float(text) if text and _NUMBER.match(text) else None
+
+
+def _check_claim_logic(path: Path, rows: list[tuple[int, dict]], claimant_ids: set[str],
+                       source_keys: set[str], problems: list[Problem]) -> None:
+    """Rules that tie columns together: ranges in order, bounds with figures, known references."""
+    name = _rel(path)
+    for line, row in rows:
+        value, low, high = (_number(row[c]) for c in ("value", "value_low", "value_high"))
+        has_figure = any(v is not None for v in (value, low, high))
+        no_figure = row["claim_kind"] in NO_FIGURE_KINDS or row["unit"] == EVENT_UNIT
+        if no_figure and has_figure:
+            problems.append(Problem(name, line, "value", row["value"] or row["value_low"],
+                                    "no figure for a denial or an event (leave value, value_low and value_high empty)"))
+        if not no_figure and value is None and (low is None or high is None):
+            problems.append(Problem(name, line, "value", row["value"],
+                                    "a value, or both value_low and value_high"))
+        if (low is None) != (high is None):
+            col = "value_high" if high is None else "value_low"
+            problems.append(Problem(name, line, col, row[col], "both ends of a range, or neither"))
+        if low is not None and high is not None and low > high:
+            problems.append(Problem(name, line, "value_low", row["value_low"],
+                                    f"a lower end no greater than value_high ({row['value_high']})"))
+        for end, col, rule in ((low, "value_low", "at most"), (high, "value_high", "at least")):
+            if value is not None and end is not None and (
+                    (col == "value_low" and end > value) or (col == "value_high" and end < value)):
+                problems.append(Problem(name, line, col, row[col], f"{rule} the value ({row['value']})"))
+        bound, qualifier = row["bound"], row["qualifier"]
+        if has_figure and not bound:
+            problems.append(Problem(name, line, "bound", bound,
+                                    "exact, approximate, floor or ceiling for a row with a figure"))
+        if not has_figure and bound:
+            problems.append(Problem(name, line, "bound", bound, "no bound for a row without a figure"))
+        if bound in ("floor", "ceiling") and value is None:
+            problems.append(Problem(name, line, "value", row["value"], f"a value for a {bound}"))
+        if qualifier in QUALIFIER_BOUND and bound and QUALIFIER_BOUND[qualifier] != bound:
+            problems.append(Problem(name, line, "qualifier", qualifier,
+                                    f"a word that means {bound} (\"{qualifier}\" means {QUALIFIER_BOUND[qualifier]})"))
+        if row["claimant"] and row["claimant"] not in claimant_ids:
+            problems.append(Problem(name, line, "claimant", row["claimant"],
+                                    "a claimant_id listed in data/claimants.csv"))
+        for key in filter(None, row["source"].split("; ")):
+            if key not in source_keys:
+                problems.append(Problem(name, line, "source", key, "a key of an entry in data/sources.bib"))
+        if re.search(r"https?://|www\.", row["note"]):
+            problems.append(Problem(name, line, "note", row["note"],
+                                    "a note without URLs (sources go in data/sources.bib)"))
+        stand_in = {"month": ("-15", "the 15th"), "year": ("-07-01", "1 July")}.get(row["as_of_precision"])
+        if stand_in and _DATE.match(row["as_of"]) and not row["as_of"].endswith(stand_in[0]):
+            problems.append(Problem(name, line, "as_of", row["as_of"],
+                                    f"{stand_in[1]} as the stand-in day when as_of_precision is {row['as_of_precision']}"))
+        if row["claimed_on"] and row["as_of"] and row["claim_kind"] != "forecast" \
+                and _DATE.match(row["claimed_on"]) and _DATE.match(row["as_of"]) \
+                and row["as_of"] > row["claimed_on"]:
+            problems.append(Problem(name, line, "as_of", row["as_of"],
+                                    f"a date no later than claimed_on ({row['claimed_on']}) unless the claim is a forecast"))
+
+
+def _line_of_key(text: str, key: str) -> int | None:
+    m = re.search(r"@\w+\s*\{\s*" + re.escape(key) + r"\s*,", text)
+    return text[: m.start()].count("\n") + 1 if m else None
+
+
+def _load_sources(path: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
+    name = _rel(path)
+    if not path.exists():
+        problems.append(Problem(name, None, None, None, "the file to exist"))
+        return {}
+    text = path.read_text(encoding="utf-8")
+    if not text.strip():
+        problems.append(Problem(name, None, None, "an empty file", "at least one @misc entry"))
+        return {}
+    try:
+        bib = parse_string(text, "bibtex")
+    except PybtexError as err:
+        problems.append(Problem(name, None, None, str(err), "valid BibTeX with unique keys"))
+        return {}
+    sources = {}
+    for key, entry in bib.entries.items():
+        line = _line_of_key(text, key)
+        fields = {k.lower(): str(v) for k, v in entry.fields.items()}
+        fields["author"] = " and ".join(str(p) for p in entry.persons.get("author", []))
+        for field in REQUIRED_SOURCE_FIELDS:
+            if not fields.get(field, "").strip():
+                problems.append(Problem(name, line, field, None, f"a {field} field in entry '{key}'"))
+        if "date" not in fields and "year" not in fields:
+            problems.append(Problem(name, line, "date", None, f"a date (or at least a year) in entry '{key}'"))
+        if fields.get("date") and not _DATE.match(fields["date"]):
+            problems.append(Problem(name, line, "date", fields["date"], f"an ISO date in entry '{key}'"))
+        if fields.get("url") and not _URL.match(fields["url"]):
+            problems.append(Problem(name, line, "url", fields["url"], f"a full http(s) URL in entry '{key}'"))
+        sources[key] = fields
+    return sources
+
+
+@dataclass(frozen=True)
+class Ledger:
+    """The validated data: claims joined to their claimants, and the sources they cite."""
+
+    claims: pd.DataFrame
+    claimants: pd.DataFrame
+    sources: dict[str, dict[str, str]]
+
+    def claim(self, claim_id: str) -> pd.Series:
+        """One claim by id; a chapter asking for a claim the ledger lacks fails loudly."""
+        match = self.claims[self.claims["claim_id"] == claim_id]
+        if match.empty:
+            raise KeyError(f"claim '{claim_id}' is not in data/claims.csv")
+        return match.iloc[0]
+
+    def source_urls(self, source: str) -> str:
+        return " ".join(self.sources[k]["url"] for k in source.split("; "))
+
+
+def load(data_dir: Path | str | None = None, today: dt.date | None = None) -> Ledger:
+    """Read and validate data/claims.csv, claimants.csv and sources.bib; raise LedgerError on any problem."""
+    data_dir = Path(data_dir) if data_dir else DATA_DIR
+    today = today or dt.date.today()
+    schemas = _schemas(data_dir.resolve())
+    problems: list[Problem] = []
+
+    claimants_path = data_dir / "claimants.csv"
+    claimant_rows = _read_rows(claimants_path, schemas["claimants"], problems)
+    _check_fields(claimants_path, claimant_rows, schemas["claimants"], problems, today)
+
+    sources = _load_sources(data_dir / "sources.bib", problems)
+
+    claims_path = data_dir / "claims.csv"
+    claim_rows = _read_rows(claims_path, schemas["claims"], problems)
+    _check_fields(claims_path, claim_rows, schemas["claims"], problems, today)
+    _check_claim_logic(claims_path, claim_rows, {r["claimant_id"] for _, r in claimant_rows},
+                       set(sources), problems)
+    if problems:
+        raise LedgerError(problems)
+
+    claimants = pd.DataFrame([r for _, r in claimant_rows])
+    claims = pd.DataFrame([r for _, r in claim_rows])
+    claims.insert(0, "line", [line for line, _ in claim_rows])
+    for col in ("value", "value_low", "value_high"):
+        claims[col] = pd.to_numeric(claims[col].replace("", None)).astype("Float64")
+    for col in ("as_of", "claimed_on"):
+        claims[col] = pd.to_datetime(claims[col], format="%Y-%m-%d")
+    claims = claims.merge(
+        claimants.rename(columns={"claimant_id": "claimant", "name": "claimant_name",
+                                  "short_name": "claimant_short_name",
+                                  "country": "claimant_country", "role": "claimant_role"}),
+        on="claimant", how="left", validate="many_to_one",
+    )
+    claims["source_url"] = [" ".join(sources[k]["url"] for k in s.split("; ")) for s in claims["source"]]
+    return Ledger(claims=claims, claimants=claimants, sources=sources)

@@ -1,0 +1,105 @@
+"""Words for numbers: how a claim reads in prose and in tables, with its bound and its source."""
+
+from __future__ import annotations
+
+import html
+
+import pandas as pd
+
+REPORT_TITLE = "North Korea's Military Role in Russia's War against Ukraine"
+
+DEFAULT_QUALIFIER = {"floor": "at least", "ceiling": "up to", "approximate": "about", "exact": ""}
+
+KIND_LABELS = {
+    "estimate": "estimate",
+    "official_statement": "official statement",
+    "confirmed_count": "confirmed count",
+    "denial": "denial",
+    "forecast": "forecast",
+    "report": "report (no claimant named)",
+}
+
+MEASURE_LABELS = {
+    "nk_troops_in_russia": "North Korean troops in Russia",
+    "nk_troops_in_kursk": "North Korean troops in the Kursk region",
+    "nk_troops_sent_total": "North Korean troops sent in total since October 2024",
+    "nk_troops_expected": "North Korean troops expected or being prepared",
+    "nk_troops_reinforcements": "North Korean reinforcements (one batch)",
+    "nk_engineers_builders_pledged": "North Korean engineers and builders pledged",
+    "nk_engineers_in_russia": "North Korean engineers in Russia",
+    "nk_builders_in_russia": "North Korean military builders in Russia",
+    "nk_active_military_personnel": "North Korea's active military",
+    "nk_killed": "North Korean soldiers killed",
+    "nk_wounded": "North Korean soldiers wounded",
+    "nk_killed_wounded": "North Korean soldiers killed or wounded",
+    "nk_captured": "North Korean soldiers captured",
+}
+
+
+def thousands(value: float) -> str:
+    """12000 -> '12,000'; 1200000 -> '1.2 million'; keeps decimals only where the data has them."""
+    if value >= 1_000_000 and value % 100_000 == 0:
+        return f"{value / 1_000_000:g} million"
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def figure_text(row: pd.Series | object) -> str:
+    """The figure as a reader should say it: 'more than 600,000', '11,000–12,000', 'denied'."""
+    get = row.get if hasattr(row, "get") else lambda k: getattr(row, k)
+    if get("claim_kind") == "denial":
+        return "denied"
+    value, low, high = get("value"), get("value_low"), get("value_high")
+    if pd.notna(low) and pd.notna(high):
+        span = f"{thousands(low)}\u2013{thousands(high)}"
+        return f"{span} (central {thousands(value)})" if pd.notna(value) else span
+    if pd.isna(value):
+        return ""
+    word = get("qualifier") or DEFAULT_QUALIFIER.get(get("bound"), "")
+    return f"{word} {thousands(value)}".strip()
+
+
+def date_text(day: pd.Timestamp, precision: str) -> str:
+    """'23 Oct 2024', or 'Oct 2024' where the source names only a month."""
+    if precision == "year":
+        return f"{day:%Y}"
+    if precision == "month":
+        return f"{day:%b %Y}"
+    return f"{day.day} {day:%b %Y}"
+
+
+def measure_label(measure: str) -> str:
+    return MEASURE_LABELS.get(measure, measure.replace("_", " "))
+
+
+def escape_cell(text: str) -> str:
+    """Data text made inert in a MyST table: no raw HTML, no roles, no column breaks."""
+    text = html.escape(str(text), quote=False)
+    for ch in ("\\", "`", "|", "*", "_", "[", "]", "{", "}", "$"):
+        text = text.replace(ch, "\\" + ch)
+    return " ".join(text.split())
+
+
+def cite(source: str) -> str:
+    keys = ",".join(source.split("; "))
+    return f"{{cite:p}}`{keys}`"
+
+
+def claims_table(claims: pd.DataFrame, columns: tuple[str, ...] = ("date", "claimant", "what", "figure", "kind", "source", "note")) -> str:
+    """A MyST Markdown table of claims, one row each, with a citation to every source."""
+    heads = {"date": "Date", "claimant": "Claimant", "what": "What is claimed", "figure": "Figure",
+             "kind": "Kind", "source": "Source", "note": "Note", "id": "Claim id"}
+    lines = ["| " + " | ".join(heads[c] for c in columns) + " |",
+             "|" + "|".join("---" for _ in columns) + "|"]
+    for row in claims.sort_values(["as_of", "claim_id"]).itertuples():
+        cells = {
+            "date": date_text(row.as_of, row.as_of_precision),
+            "claimant": escape_cell(row.claimant_short_name),
+            "what": escape_cell(measure_label(row.measure)),
+            "figure": escape_cell(figure_text(row)),
+            "kind": KIND_LABELS[row.claim_kind],
+            "source": cite(row.source),
+            "note": escape_cell(row.note),
+            "id": f"`{row.claim_id}`",
+        }
+        lines.append("| " + " | ".join(cells[c] for c in columns) + " |")
+    return "\n".join(lines)

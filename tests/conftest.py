@@ -1,0 +1,37 @@
+"""Shared fixtures: the real ledger, the real book built once per session, and throwaway book copies."""
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nkreport import load
+from nkreport.build import build
+
+ROOT = Path(__file__).resolve().parent.parent
+# What a book needs besides the package, which the kernel imports from its installed location.
+BOOK_PARTS = ("_config.yml", "_toc.yml", "_static", "chapters", "data")
+
+
+@pytest.fixture(scope="session")
+def ledger():
+    return load()
+
+
+@pytest.fixture(scope="session")
+def book_html() -> Path:
+    """Build the real book, strictly, as `make book` does, and return its HTML folder."""
+    assert build(ROOT) == 0, "the book did not build; run `make book` to see why"
+    return ROOT / "_build" / "html"
+
+
+@pytest.fixture
+def book_copy(tmp_path) -> Path:
+    """A copy of the book's sources in a temporary folder, to break on purpose."""
+    for part in BOOK_PARTS:
+        source = ROOT / part
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / part)
+        else:
+            shutil.copy2(source, tmp_path / part)
+    return tmp_path

@@ -1,0 +1,44 @@
+"""The build fails loudly: a failing cell or bad data stops it, and nothing half-built is left."""
+
+from nkreport.build import build
+
+FAILING_CHAPTER = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A chapter that fails
+
+```{code-cell} ipython3
+raise ValueError("deliberate failure for the test")
+```
+"""
+
+
+def test_failing_cell_fails_the_build(book_copy, capfd):
+    (book_copy / "chapters" / "99-failing.md").write_text(FAILING_CHAPTER, encoding="utf-8")
+    with open(book_copy / "_toc.yml", "a", encoding="utf-8") as toc:
+        toc.write("  - file: chapters/99-failing\n")
+    assert build(book_copy) != 0
+    output = capfd.readouterr()
+    assert "deliberate failure for the test" in output.out + output.err
+    # No page is left that a reader could mistake for a good build.
+    assert not (book_copy / "_build" / "html").exists()
+    # and the next build does not pass over the same failure
+    assert build(book_copy) != 0
+
+
+def test_bad_data_stops_the_build_with_a_clear_error(book_copy, capfd):
+    claims = book_copy / "data" / "claims.csv"
+    lines = claims.read_text(encoding="utf-8").splitlines()
+    lines[1] = lines[1].replace(",1500,", ",1.500 soldiers,", 1)
+    claims.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert build(book_copy) == 1
+    err = capfd.readouterr().err
+    assert "data/claims.csv, line 2, column 'value': found '1.500 soldiers'" in err
+    assert not (book_copy / "_build" / "html").exists()

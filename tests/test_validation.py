@@ -1,0 +1,236 @@
+"""Bad data stops with an error naming the file, the line and the column; nothing is dropped."""
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from nkreport.ledger import LedgerError, load
+from nkreport.text import escape_cell
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+TODAY = dt.date(2026, 11, 25)
+HEADER = ("claim_id,topic,measure,value,value_low,value_high,bound,qualifier,unit,as_of,"
+          "as_of_precision,claimed_on,claimant,claim_kind,source,note")
+GOOD = {
+    "claim_id": "troops-test-2024-10-23", "topic": "troops", "measure": "nk_troops_in_russia",
+    "value": "3000", "value_low": "", "value_high": "", "bound": "exact", "qualifier": "",
+    "unit": "soldiers", "as_of": "2024-10-23", "as_of_precision": "day", "claimed_on": "2024-10-23",
+    "claimant": "kr-nis", "claim_kind": "estimate", "source": "nyt2024whatweknow", "note": "A test row.",
+}
+
+
+def row(**changes) -> str:
+    cells = {**GOOD, **changes}
+    return ",".join(cells[c] for c in HEADER.split(","))
+
+
+@pytest.fixture
+def data_dir(tmp_path):
+    """A copy of the real data folder whose claims.csv each test replaces."""
+    target = tmp_path / "data"
+    shutil.copytree(DATA, target)
+    return target
+
+
+def problems_for(data_dir: Path, claims_text: str | bytes) -> str:
+    path = data_dir / "claims.csv"
+    if isinstance(claims_text, bytes):
+        path.write_bytes(claims_text)
+    else:
+        path.write_text(claims_text, encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load(data_dir, today=TODAY)
+    return str(err.value)
+
+
+def assert_names(message: str, line: int | None, column: str | None, file: str = "data/claims.csv"):
+    assert file in message
+    if line is not None:
+        assert f"line {line}" in message, message
+    if column is not None:
+        assert f"column '{column}'" in message, message
+
+
+def test_real_ledger_is_valid():
+    ledger = load()
+    assert len(ledger.claims) > 0
+    assert ledger.claims["claim_id"].is_unique
+
+
+def test_good_row_passes(data_dir):
+    (data_dir / "claims.csv").write_text(f"{HEADER}\n{row()}\n", encoding="utf-8")
+    assert len(load(data_dir, today=TODAY).claims) == 1
+
+
+def test_missing_required_field(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row()}\n{row(claim_id='troops-b', claimant='')}\n")
+    assert_names(msg, 3, "claimant")
+    assert "required" in msg
+
+
+def test_non_numeric_value(data_dir):
+    msg = problems_for(data_dir, f'{HEADER}\n{row(value=chr(34) + "12,000" + chr(34))}\n')
+    assert_names(msg, 2, "value")
+    assert "'12,000'" in msg and "plain number" in msg
+
+
+def test_range_low_above_high(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(value='', value_low='12000', value_high='11000')}\n")
+    assert_names(msg, 2, "value_low")
+
+
+def test_value_outside_its_range(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(value='13000', value_low='11000', value_high='12000')}\n")
+    assert_names(msg, 2, "value_high")
+    assert "13000" in msg
+
+
+def test_half_a_range(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(value_low='1000')}\n")
+    assert_names(msg, 2, "value_high")
+
+
+def test_bad_date(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(as_of='23/10/2024')}\n")
+    assert_names(msg, 2, "as_of")
+    assert "ISO date" in msg
+
+
+def test_impossible_date(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(as_of='2024-02-30')}\n")
+    assert_names(msg, 2, "as_of")
+
+
+def test_future_date(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(claimed_on='2027-01-01', as_of='2027-01-01')}\n")
+    assert_names(msg, 2, "claimed_on")
+    assert "no later than today" in msg
+
+
+def test_forecast_may_look_ahead(data_dir):
+    (data_dir / "claims.csv").write_text(
+        f"{HEADER}\n{row(claim_kind='forecast', as_of='2027-06-15', as_of_precision='month')}\n",
+        encoding="utf-8")
+    assert len(load(data_dir, today=TODAY).claims) == 1
+
+
+def test_month_precision_needs_the_15th(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(as_of='2024-10-01', as_of_precision='month')}\n")
+    assert_names(msg, 2, "as_of")
+    assert "15th" in msg
+
+
+def test_unknown_claim_kind(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(claim_kind='rumour')}\n")
+    assert_names(msg, 2, "claim_kind")
+    assert "'rumour'" in msg and "estimate" in msg
+
+
+def test_unknown_source_key(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(source='nosuchkey2024')}\n")
+    assert_names(msg, 2, "source")
+    assert "data/sources.bib" in msg
+
+
+def test_unknown_claimant(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(claimant='somebody')}\n")
+    assert_names(msg, 2, "claimant")
+    assert "claimants.csv" in msg
+
+
+def test_duplicate_id(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row()}\n{row()}\n")
+    assert_names(msg, 3, "claim_id")
+    assert "line 2 has it already" in msg
+
+
+def test_unknown_column(data_dir):
+    msg = problems_for(data_dir, f"{HEADER},extra\n{row()},x\n")
+    assert_names(msg, 1, "extra")
+
+
+def test_missing_column(data_dir):
+    header = HEADER.replace(",note", "")
+    msg = problems_for(data_dir, f"{header}\n{row().rsplit(',', 1)[0]}\n")
+    assert_names(msg, 1, "note")
+
+
+def test_empty_file(data_dir):
+    msg = problems_for(data_dir, "")
+    assert_names(msg, None, None)
+    assert "empty file" in msg
+
+
+def test_header_without_rows(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n")
+    assert "no rows" in msg
+
+
+def test_byte_order_mark(data_dir):
+    msg = problems_for(data_dir, b"\xef\xbb\xbf" + f"{HEADER}\n{row()}\n".encode())
+    assert_names(msg, 1, None)
+    assert "byte-order mark" in msg
+
+
+def test_row_with_too_many_fields(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(note='a, b')}\n")
+    assert_names(msg, 2, None)
+    assert "17 fields" in msg
+
+
+def test_floor_needs_a_value(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(value='', value_low='1', value_high='2', bound='floor')}\n")
+    assert_names(msg, 2, "value")
+
+
+def test_qualifier_must_agree_with_bound(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(bound='floor', qualifier='up to')}\n")
+    assert_names(msg, 2, "qualifier")
+
+
+def test_denial_carries_no_figure(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(claim_kind='denial')}\n")
+    assert_names(msg, 2, "value")
+
+
+def test_url_in_note(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(note='see https://example.org')}\n")
+    assert_names(msg, 2, "note")
+
+
+def test_every_problem_is_reported_at_once(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(value='x')}\n{row(claim_id='b', claim_kind='rumour')}\n")
+    assert "line 2, column 'value'" in msg and "line 3, column 'claim_kind'" in msg
+
+
+def test_claimant_file_is_checked(data_dir):
+    path = data_dir / "claimants.csv"
+    path.write_text(path.read_text(encoding="utf-8") + "xx-test,Test,Test,Atlantis,belligerent\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load(data_dir, today=TODAY)
+    assert_names(str(err.value), None, "country", file="data/claimants.csv")
+    assert "'Atlantis'" in str(err.value)
+
+
+def test_source_without_url(data_dir):
+    path = data_dir / "sources.bib"
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "\n@misc{nourl2024,\n  author = {{Nobody}},\n  title = {No URL},\n  year = {2024}\n}\n",
+                    encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load(data_dir, today=TODAY)
+    assert_names(str(err.value), None, "url", file="data/sources.bib")
+    assert "nourl2024" in str(err.value)
+
+
+def test_error_never_shows_an_absolute_path(data_dir):
+    msg = problems_for(data_dir, f"{HEADER}\n{row(value='x')}\n")
+    assert str(data_dir) not in msg
+
+
+def test_markup_in_text_is_made_inert():
+    cell = escape_cell("<script>alert(1)</script> {cite}`x` | *bold*")
+    assert "<script>" not in cell and "&lt;script&gt;" in cell
+    assert "\\|" in cell and "\\`" in cell and "\\{" in cell
