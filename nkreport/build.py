@@ -12,13 +12,14 @@
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 from . import figures
-from .ledger import LedgerError, load
+from .ledger import DATA_DIR_VARIABLE, LedgerError, load
 
 ROOT = Path(__file__).resolve().parent.parent
 # Everything a notebook's output depends on besides its own code.
@@ -66,7 +67,8 @@ def build(root: Path = ROOT, figures_dir: Path | None = None) -> int:
     for stale in ("html", ".doctrees"):
         shutil.rmtree(root / "_build" / stale, ignore_errors=True)
     jb = Path(sys.executable).parent / "jupyter-book"
-    result = subprocess.run([str(jb), "build", str(root), "-W", "-n", "--keep-going"], cwd=root)
+    env = {**os.environ, DATA_DIR_VARIABLE: str(root / "data")}
+    result = subprocess.run([str(jb), "build", str(root), "-W", "-n", "--keep-going"], cwd=root, env=env)
     if result.returncode != 0:
         # Leave nothing that could be mistaken for a good build.
         shutil.rmtree(root / "_build" / "html", ignore_errors=True)

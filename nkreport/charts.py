@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import io
+import textwrap
 from pathlib import Path
 
-import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.lines import Line2D
@@ -65,57 +66,60 @@ def claimant_styles(claimants: pd.DataFrame) -> dict[str, dict]:
     return styles
 
 
-def _label_date(axis_dates) -> None:
-    axis_dates.set_major_locator(mdates.MonthLocator(bymonth=(1, 4, 7, 10)))
-    axis_dates.set_major_formatter(mdates.DateFormatter("%b\n%Y"))
-    axis_dates.set_minor_locator(mdates.MonthLocator())
+def dodge(claims: pd.DataFrame, days: float) -> pd.Series:
+    """Plotting dates that move claims of the same day a little apart, centred on the day."""
+    rank = claims.groupby("as_of").cumcount()
+    size = claims.groupby("as_of")["as_of"].transform("size")
+    return claims["as_of"] + pd.to_timedelta((rank - (size - 1) / 2) * days, unit="D")
 
 
-def draw_claims_over_time(ax, claims: pd.DataFrame, styles: dict[str, dict], ymax: float) -> list[str]:
+def draw_claims_over_time(ax, claims: pd.DataFrame, styles: dict[str, dict], ymax: float,
+                          x: pd.Series | None = None) -> list[str]:
     """Draw claims as they should be read: points, ranges as bars, bounds as arrows, forecasts hollow.
 
-    Figures above `ymax` are drawn at the top edge with their value written beside them, so one
-    outlier does not flatten every other claim. Returns the claim ids drawn.
+    `x` gives plotting dates (default: as_of). Figures above `ymax` are drawn at the top edge with
+    their value written beside them, so one outlier does not flatten every other claim. Returns
+    the claim ids drawn.
     """
     drawn = []
-    arrow = 0.06 * ymax
-    for row in claims.sort_values(["as_of", "claim_id"]).itertuples():
+    arrow = 0.07 * ymax
+    x = claims["as_of"] if x is None else x
+    for row, px in zip(claims.itertuples(), x):
         style = styles[row.claimant]
-        x = row.as_of
         forecast = row.claim_kind == "forecast"
         face = "white" if forecast else style["color"]
         common = dict(marker=style["marker"], color=style["color"], markerfacecolor=face,
                       markeredgecolor=style["color"], markersize=7, markeredgewidth=1.5,
                       linestyle="none", zorder=3)
+        drawn.append(row.claim_id)
         if row.claim_kind == "denial":
-            ax.plot([x], [0], marker="x", color=style["color"], markersize=9, markeredgewidth=2,
-                    linestyle="none", zorder=3, clip_on=False)
-            drawn.append(row.claim_id)
+            ax.plot([px], [0], marker="x", color=style["color"], markersize=9, markeredgewidth=2,
+                    linestyle="none", zorder=3)
             continue
         low, high, value = row.value_low, row.value_high, row.value
         if pd.notna(low) and pd.notna(high):
-            ax.plot([x, x], [low, min(high, ymax)], color=style["color"], linewidth=2.5,
+            ax.plot([px, px], [low, min(high, ymax)], color=style["color"], linewidth=2.5,
                     solid_capstyle="butt", zorder=2)
             for end in (low, min(high, ymax)):
-                ax.plot([x], [end], **{**common, "markersize": 5})
-        if pd.notna(value):
-            y = min(value, ymax)
-            ax.plot([x], [y], **common, clip_on=False)
-            if value > ymax:
-                ax.annotate(f"{thousands(value)} (off scale)", (x, y), xytext=(6, -3),
-                            textcoords="offset points", fontsize=8, color=style["color"], va="top")
-            if row.bound in ("floor", "ceiling") and value <= ymax:
-                sign = 1 if row.bound == "floor" else -1
-                ax.annotate("", xy=(x, y + sign * arrow), xytext=(x, y),
-                            arrowprops=dict(arrowstyle="-|>", color=style["color"], lw=1.5,
-                                            shrinkA=4, shrinkB=0), zorder=2)
-            if forecast and row.claimed_on < row.as_of:
-                ax.plot([row.claimed_on, x], [y, y], color=style["color"], linestyle=(0, (2, 2)),
-                        linewidth=1.2, zorder=1)
-        drawn.append(row.claim_id)
-    ax.set_ylim(0, ymax * 1.04)
+                ax.plot([px], [end], **{**common, "markersize": 5})
+        if pd.isna(value):
+            continue
+        y = min(value, ymax)
+        ax.plot([px], [y], **common)
+        if value > ymax:
+            ax.annotate(f"{thousands(value)} (off scale)", (px, y), xytext=(7, -2),
+                        textcoords="offset points", fontsize=8, color=style["color"], va="top",
+                        annotation_clip=True)
+        elif row.bound in ("floor", "ceiling"):
+            sign = 1 if row.bound == "floor" else -1
+            ax.annotate("", xy=(px, y + sign * arrow), xytext=(px, y), annotation_clip=True,
+                        arrowprops=dict(arrowstyle="-|>", color=style["color"], lw=1.5,
+                                        shrinkA=4, shrinkB=0), zorder=2)
+        if forecast and row.claimed_on < row.as_of:
+            ax.plot([row.claimed_on, px], [y, y], color=style["color"], linestyle=(0, (2, 2)),
+                    linewidth=1.2, zorder=1)
+    ax.set_ylim(-0.03 * ymax, ymax * 1.06)
     ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: thousands(v)))
-    _label_date(ax.xaxis)
     return drawn
 
 
@@ -133,22 +137,81 @@ def encoding_legend_handles() -> list[Line2D]:
     ]
 
 
-def claimant_legend_handles(claim_ids_claimants, styles: dict[str, dict]) -> list[Line2D]:
-    seen = []
-    for claimant in claim_ids_claimants:
-        if claimant not in seen:
-            seen.append(claimant)
-    return [Line2D([], [], marker=styles[c]["marker"], color=styles[c]["color"], linestyle="none",
-                   markersize=7, label=styles[c]["label"]) for c in seen]
+def claimant_legend_handles(claims: pd.DataFrame, styles: dict[str, dict]) -> list[Line2D]:
+    """One legend entry per claimant shown, in the order of claimants.csv; x for denial-only claimants."""
+    denies_only = claims.groupby("claimant")["claim_kind"].agg(lambda k: set(k) == {"denial"})
+    handles = []
+    for claimant, style in styles.items():
+        if claimant not in denies_only.index:
+            continue
+        marker = "x" if denies_only[claimant] else style["marker"]
+        handles.append(Line2D([], [], marker=marker, color=style["color"], linestyle="none",
+                              markersize=7, markeredgewidth=2 if marker == "x" else 1,
+                              label=style["label"] + (" (denial)" if denies_only[claimant] else "")))
+    return handles
 
 
-def add_provenance(fig, title: str, subtitle: str, source: str, as_of: pd.Timestamp) -> None:
-    """Title with the finding, and a source line, written on the figure so it travels with it."""
-    fig.text(0.01, 0.995, title, ha="left", va="top", fontsize=14, fontweight="bold")
-    fig.text(0.01, 0.955, subtitle, ha="left", va="top", fontsize=10, color="#333333")
-    fig.text(0.01, 0.005,
-             f"Source: {source}. Claims as of {as_of:%d %B %Y}.\n{REPORT_TITLE}, claims ledger (data/claims.csv).",
-             ha="left", va="bottom", fontsize=8, color="#444444")
+def claimants_in_words(claims: pd.DataFrame) -> str:
+    """'South Korea, Ukraine, the United States and Yonhap': governments by country, media by name."""
+    names = []
+    for country in COUNTRY_COLOURS:
+        rows = claims[claims["claimant_country"] == country]
+        if rows.empty:
+            continue
+        if country == "Independent":
+            names += list(dict.fromkeys(rows["claimant_short_name"]))
+        else:
+            names.append({"United States": "the United States", "United Kingdom": "the United Kingdom"}
+                         .get(country, country))
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def add_provenance(fig, title: str, subtitle: str, source: str, as_of: pd.Timestamp) -> tuple[float, float]:
+    """Write the finding, what is shown and the source on the figure itself, so it travels with it.
+
+    Text is wrapped to the figure's width. Returns the figure fractions left free for the chart
+    (top, bottom).
+    """
+    width, height = fig.get_size_inches()
+    x, y = 0.15 / width, 1 - 0.12 / height
+
+    def block(text: str, size: float, y: float, **kw) -> float:
+        per_char = 0.64 if kw.get("fontweight") == "bold" else 0.56
+        lines = textwrap.wrap(text, int((width - 0.3) * 72 / (size * per_char)))
+        fig.text(x, y, "\n".join(lines), fontsize=size, ha="left", va="top", linespacing=1.3, **kw)
+        return y - (len(lines) * size * 1.3 / 72) / height
+
+    y = block(title, 14, y, fontweight="bold")
+    y = block(subtitle, 10, y - 0.06 / height, color="#333333")
+    credit = (f"Source: {source}. Claims as of {as_of.day} {as_of:%B %Y}. "
+              f"{REPORT_TITLE}, claims ledger (data/claims.csv).")
+    lines = textwrap.wrap(credit, int(width * 72 / (8 * 0.55)))
+    fig.text(x, 0.1 / height, "\n".join(lines), fontsize=8, ha="left", va="bottom", color="#444444",
+             linespacing=1.3)
+    bottom = (0.1 + len(lines) * 8 * 1.3 / 72 + 0.12) / height
+    return y - 0.3 / height, bottom
+
+
+def add_legends(ax, claims: pd.DataFrame, styles: dict[str, dict]) -> None:
+    """Claimants, then how to read the marks, in an axis reserved for them below the chart."""
+    ax.axis("off")
+    claimant_handles = claimant_legend_handles(claims, styles)
+    first = ax.legend(handles=claimant_handles, loc="upper left", bbox_to_anchor=(0, 1), ncol=3,
+                      fontsize=8.5, title="Claimant", title_fontsize=9, alignment="left",
+                      handletextpad=0.3, columnspacing=1.0, borderaxespad=0)
+    ax.add_artist(first)
+    ax.legend(handles=encoding_legend_handles(), loc="lower left", bbox_to_anchor=(0, 0), ncol=2,
+              fontsize=8.5, title="How to read", title_fontsize=9, alignment="left",
+              handletextpad=0.4, columnspacing=1.5, borderaxespad=0)
+
+
+def svg_bytes(fig, fonts_as_paths: bool = False) -> bytes:
+    """The figure as SVG with fixed ids and no date, so two builds give the same bytes."""
+    buffer = io.BytesIO()
+    style = {**STYLE, "svg.fonttype": "path" if fonts_as_paths else "none"}
+    with plt.rc_context(style):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
 
 
 def save_figure(fig, label: str, out_dir: Path | None = None) -> list[Path]:
@@ -156,7 +219,7 @@ def save_figure(fig, label: str, out_dir: Path | None = None) -> list[Path]:
     out_dir = Path(out_dir) if out_dir else FIGURES_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     svg, png = out_dir / f"{label}.svg", out_dir / f"{label}.png"
+    svg.write_bytes(svg_bytes(fig))
     with plt.rc_context(STYLE):
-        fig.savefig(svg, format="svg", metadata={"Date": None})
-        fig.savefig(png, format="png", dpi=200, metadata={"Software": None})
+        fig.savefig(png, format="png", dpi=300, metadata={"Software": None})
     return [svg, png]

@@ -6,6 +6,7 @@ import csv
 import datetime as dt
 import io
 import json
+import os
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -16,6 +17,9 @@ from pybtex.database import parse_string
 from pybtex.scanner import PybtexError
 
 DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+# The build sets this for the notebook kernels, so a book built from another folder (a copy,
+# a test) reads its own data rather than the data beside the installed package.
+DATA_DIR_VARIABLE = "NKREPORT_DATA_DIR"
 
 QUALIFIER_BOUND = {
     "more than": "floor", "over": "floor", "at least": "floor",
@@ -293,7 +297,7 @@ class Ledger:
 
 def load(data_dir: Path | str | None = None, today: dt.date | None = None) -> Ledger:
     """Read and validate data/claims.csv, claimants.csv and sources.bib; raise LedgerError on any problem."""
-    data_dir = Path(data_dir) if data_dir else DATA_DIR
+    data_dir = Path(data_dir or os.environ.get(DATA_DIR_VARIABLE) or DATA_DIR)
     today = today or dt.date.today()
     schemas = _schemas(data_dir.resolve())
     problems: list[Problem] = []

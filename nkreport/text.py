@@ -19,16 +19,30 @@ KIND_LABELS = {
     "report": "report (no claimant named)",
 }
 
+# Labels for tables. Every figure in this report is about North Korea unless the label says
+# otherwise, so troop labels leave the country out.
 MEASURE_LABELS = {
-    "nk_troops_in_russia": "North Korean troops in Russia",
-    "nk_troops_in_kursk": "North Korean troops in the Kursk region",
-    "nk_troops_sent_total": "North Korean troops sent in total since October 2024",
-    "nk_troops_expected": "North Korean troops expected or being prepared",
-    "nk_troops_reinforcements": "North Korean reinforcements (one batch)",
-    "nk_engineers_builders_pledged": "North Korean engineers and builders pledged",
-    "nk_engineers_in_russia": "North Korean engineers in Russia",
-    "nk_builders_in_russia": "North Korean military builders in Russia",
+    "nk_troops_in_russia": "Troops in Russia",
+    "nk_troops_in_kursk": "Troops in the Kursk region",
+    "nk_troops_sent_total": "Troops sent in total since October 2024",
+    "nk_troops_expected": "Troops expected or being prepared",
+    "nk_troops_reinforcements": "Reinforcements (one batch)",
+    "nk_engineers_builders_pledged": "Engineers and builders pledged",
+    "nk_engineers_in_russia": "Engineers in Russia",
+    "nk_builders_in_russia": "Military builders in Russia",
+    "nk_troops_near_ukraine_border": "Troops near the Ukrainian border",
     "nk_active_military_personnel": "North Korea's active military",
+    "nk_nuclear_tests": "North Korean nuclear tests",
+    "nk_killed_wounded_in_period": "North Korean soldiers killed or wounded in a stated period",
+    "nk_killed_memorial_wall": "North Korean dead named on a memorial",
+    "nk_killed_engineers": "North Korean engineers killed",
+    "ru_killed_wounded": "Russian soldiers killed or wounded since February 2022",
+    "nk_containers_to_russia_total": "Containers of munitions shipped from North Korea to Russia",
+    "nk_arms_to_russia": "North Korean arms deliveries to Russia",
+    "kr_troops_vietnam_total": "South Korean troops sent to Vietnam in total",
+    "kim_putin_meetings": "Meetings of Kim Jong-un and Vladimir Putin",
+    "treaty_signed": "Russia–North Korea mutual defence treaty signed",
+    "us_confirms_nk_troops_in_russia": "United States confirms North Korean troops in Russia",
     "nk_killed": "North Korean soldiers killed",
     "nk_wounded": "North Korean soldiers wounded",
     "nk_killed_wounded": "North Korean soldiers killed or wounded",
@@ -38,7 +52,7 @@ MEASURE_LABELS = {
 
 def thousands(value: float) -> str:
     """12000 -> '12,000'; 1200000 -> '1.2 million'; keeps decimals only where the data has them."""
-    if value >= 1_000_000 and value % 100_000 == 0:
+    if value >= 1_000_000 and value % 10_000 == 0:
         return f"{value / 1_000_000:g} million"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
 

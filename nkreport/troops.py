@@ -2,22 +2,25 @@
 
 from __future__ import annotations
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import charts
 from .ledger import Ledger
-from .text import thousands
+from .text import figure_text, thousands
 
 # Each panel holds one kind of count, so no panel puts a force present at one time beside a
 # cumulative total. Forecasts sit with the counts they anticipate.
 PANELS = (
-    ("In Russia at the date (hollow: forecasts of the total to come)",
-     ("nk_troops_in_russia", "nk_troops_expected")),
-    ("In the Kursk combat zone", ("nk_troops_in_kursk",)),
-    ("Sent in total since October 2024", ("nk_troops_sent_total",)),
+    ("Soldiers in Russia at the date, and forecasts of the force to come",
+     ("nk_troops_in_russia", "nk_troops_near_ukraine_border", "nk_troops_expected")),
+    ("Soldiers in the Kursk combat zone", ("nk_troops_in_kursk",)),
+    ("Soldiers sent in total since October 2024", ("nk_troops_sent_total",)),
 )
 Y_MAX = 20_000
+# Where the time axis changes scale: most claims fall in the weeks before it.
+BREAK = "2024-12-20"
 
 
 def plotted_claims(ledger: Ledger) -> pd.DataFrame:
@@ -36,40 +39,58 @@ def headline(ledger: Ledger) -> dict:
     first = present.iloc[0]
     total = claims[claims["measure"] == "nk_troops_sent_total"]
     top_total = total.loc[total["value"].astype(float).idxmax()] if not total.empty else None
-    return {"first": first, "top_total": top_total, "as_of": claims["as_of"].max()}
+    return {"first": first, "top_total": top_total, "as_of": claims["claimed_on"].max()}
 
 
 def estimates_figure(ledger: Ledger):
-    """Three panels over one time axis: in Russia, in Kursk, sent in total; one marker per claimant."""
+    """Three kinds of count, one row each, over a time axis split so the first weeks can be read.
+
+    Most claims fall in October and November 2024, so the left column widens those weeks and the
+    right column shows the rest of the period; every claim is drawn in both and clipped to each.
+    """
     claims = plotted_claims(ledger)
     styles = charts.claimant_styles(ledger.claimants)
     head = headline(ledger)
+    first, last = claims["claimed_on"].min(), max(claims["as_of"].max(), claims["claimed_on"].max())
+    columns = (
+        (first - pd.Timedelta(days=12), pd.Timestamp(BREAK), mdates.DayLocator(bymonthday=(1, 15)),
+         mdates.DateFormatter("%-d %b\n%Y"), 2.5),
+        (pd.Timestamp(BREAK) + pd.Timedelta(days=8), last + pd.Timedelta(days=20), mdates.MonthLocator(bymonth=(1, 4, 7, 10)),
+         mdates.DateFormatter("%b\n%Y"), 0),
+    )
     with plt.rc_context(charts.STYLE):
-        fig, axes = plt.subplots(len(PANELS), 1, figsize=(10, 9.6), sharex=True,
-                                 gridspec_kw={"height_ratios": [3, 2, 2]})
-        for ax, (panel_title, measures) in zip(axes, PANELS):
-            charts.draw_claims_over_time(ax, claims[claims["measure"].isin(measures)], styles, Y_MAX)
-            ax.set_title(panel_title, fontsize=10)
-            ax.set_ylabel("soldiers")
-        left = claims["claimed_on"].min() - pd.Timedelta(days=20)
-        right = claims["as_of"].max() + pd.Timedelta(days=25)
-        axes[0].set_xlim(left, right)
-        title = (f"Estimates grew from {thousands(head['first']['value'])} North Korean soldiers "
-                 f"in {head['first']['as_of']:%B %Y}")
+        fig = plt.figure(figsize=(7.6, 11.2))
+        title = (f"From {thousands(head['first']['value'])} North Korean soldiers in "
+                 f"{head['first']['as_of']:%B %Y}")
         if head["top_total"] is not None:
-            title += f" to about {thousands(head['top_total']['value'])} sent in total"
-        countries = ", ".join(dict.fromkeys(claims["claimant_country"]))
-        charts.add_provenance(
+            top = head["top_total"]
+            title += f" to {figure_text(top)} sent in total by {top['as_of']:%B %Y}"
+        top_edge, bottom_edge = charts.add_provenance(
             fig, title,
-            "Each marker is one claim, placed at the date it refers to. Claims of different claimants are not combined.",
-            f"claims by {countries}, as cited in the report's bibliography",
+            "Estimates of North Korean troops sent to Russia, by claimant. Each marker is one claim, "
+            "at the date it refers to; claims of different claimants are never combined. "
+            "The time axis changes scale at the dashed line.",
+            f"claims by {charts.claimants_in_words(claims)}, as cited in the report's bibliography",
             head["as_of"],
         )
-        claimant_handles = charts.claimant_legend_handles(claims["claimant"], styles)
-        axes[0].legend(handles=claimant_handles, loc="upper left", bbox_to_anchor=(1.01, 1.0),
-                       fontsize=8, title="Claimant", title_fontsize=9, alignment="left")
-        axes[1].legend(handles=charts.encoding_legend_handles(), loc="upper left",
-                       bbox_to_anchor=(1.01, 1.0), fontsize=8, title="How to read", title_fontsize=9,
-                       alignment="left")
-        fig.subplots_adjust(left=0.08, right=0.70, top=0.88, bottom=0.09, hspace=0.28)
+        grid = fig.add_gridspec(len(PANELS) + 1, 2, height_ratios=[3, 2, 2, 2.3],
+                                width_ratios=[1.15, 1], wspace=0.06, hspace=0.42,
+                                left=0.095, right=0.98, top=top_edge, bottom=bottom_edge)
+        axes = [[None, None] for _ in PANELS]
+        for r, (panel_title, measures) in enumerate(PANELS):
+            rows = claims[claims["measure"].isin(measures)].reset_index(drop=True)
+            for c, (left, right, locator, formatter, dodge_days) in enumerate(columns):
+                ax = fig.add_subplot(grid[r, c], sharex=axes[0][c] if r else None,
+                                     sharey=axes[r][0] if c else None)
+                axes[r][c] = ax
+                charts.draw_claims_over_time(ax, rows, styles, Y_MAX, x=charts.dodge(rows, dodge_days))
+                ax.set_xlim(left, right)
+                ax.xaxis.set_major_locator(locator)
+                ax.xaxis.set_major_formatter(formatter)
+                ax.tick_params(axis="x", labelbottom=r == len(PANELS) - 1, labelsize=8.5)
+                if c == 1:
+                    ax.spines["left"].set_linestyle((0, (3, 3)))
+                    ax.tick_params(axis="y", left=False, labelleft=False)
+            axes[r][0].set_title(panel_title, fontsize=10)
+        charts.add_legends(fig.add_subplot(grid[len(PANELS), :]), claims, styles)
     return fig

@@ -36,9 +36,26 @@ def test_failing_cell_fails_the_build(book_copy, capfd):
 def test_bad_data_stops_the_build_with_a_clear_error(book_copy, capfd):
     claims = book_copy / "data" / "claims.csv"
     lines = claims.read_text(encoding="utf-8").splitlines()
-    lines[1] = lines[1].replace(",1500,", ",1.500 soldiers,", 1)
+    n = next(i for i, line in enumerate(lines) if line.startswith("troops-nis-2024-10-13-special-forces,"))
+    lines[n] = lines[n].replace(",1500,", ",1.500 soldiers,", 1)
     claims.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert build(book_copy) == 1
     err = capfd.readouterr().err
-    assert "data/claims.csv, line 2, column 'value': found '1.500 soldiers'" in err
+    assert f"data/claims.csv, line {n + 1}, column 'value': found '1.500 soldiers'" in err
     assert not (book_copy / "_build" / "html").exists()
+
+
+def test_a_data_edit_reaches_the_page_and_the_chart(book_copy):
+    """The notebook cache hashes code only; the build must still publish the new number."""
+    assert build(book_copy) == 0
+    page = book_copy / "_build" / "html" / "chapters" / "01-troops.html"
+    chart = book_copy / "figures" / "fig-troop-estimates.svg"
+    assert "1,500" in page.read_text(encoding="utf-8")
+    claims = book_copy / "data" / "claims.csv"
+    text = claims.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("troops-nis-2024-10-13-special-forces,"))
+    claims.write_text(text.replace(row, row.replace(",1500,", ",1600,", 1)), encoding="utf-8")
+    assert build(book_copy) == 0
+    html = page.read_text(encoding="utf-8")
+    assert "1,600" in html and "1,500 North Korean special forces" not in html
+    assert "From 1,600 North Korean soldiers" in chart.read_text(encoding="utf-8")

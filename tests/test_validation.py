@@ -234,3 +234,9 @@ def test_markup_in_text_is_made_inert():
     cell = escape_cell("<script>alert(1)</script> {cite}`x` | *bold*")
     assert "<script>" not in cell and "&lt;script&gt;" in cell
     assert "\\|" in cell and "\\`" in cell and "\\{" in cell
+
+
+def test_every_measure_in_the_ledger_has_a_readable_label():
+    from nkreport.text import MEASURE_LABELS
+    missing = set(load().claims["measure"]) - set(MEASURE_LABELS)
+    assert not missing, f"add labels to nkreport/text.py MEASURE_LABELS for: {sorted(missing)}"
