@@ -34,7 +34,7 @@ EVENT_UNIT = "event"
 REQUIRED_SOURCE_FIELDS = ("author", "title", "url")
 _NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_URL = re.compile(r"^https?://[^\s/$.?#][^\s]*$")
+_URL = re.compile(r"^https?://[^\s/$.?#][^\s\\]*$")  # no backslash: \& is LaTeX, not a URL
 
 
 @dataclass(frozen=True)

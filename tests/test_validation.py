@@ -240,3 +240,13 @@ def test_every_measure_in_the_ledger_has_a_readable_label():
     from nkreport.text import MEASURE_LABELS
     missing = set(load().claims["measure"]) - set(MEASURE_LABELS)
     assert not missing, f"add labels to nkreport/text.py MEASURE_LABELS for: {sorted(missing)}"
+
+
+def test_latex_escapes_are_not_urls(data_dir):
+    path = data_dir / "sources.bib"
+    path.write_text(path.read_text(encoding="utf-8")
+                    + "\n@misc{escaped2024,\n  author = {{Nobody}},\n  title = {Escaped},\n  year = {2024},\n"
+                      "  url = {https://example.org/a?b=1\\&c=2}\n}\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load(data_dir, today=TODAY)
+    assert_names(str(err.value), None, "url", file="data/sources.bib")
