@@ -13,7 +13,8 @@ import matplotlib.pyplot as plt
 
 from . import troops
 from .charts import FIGURES_DIR, save_figure
-from .ledger import Ledger, LedgerError, load
+from .ledger import Ledger
+from .validate import load_or_report
 
 # label -> (chapter file, function drawing the figure from the ledger)
 FIGURES = {
@@ -31,10 +32,8 @@ def write_all(ledger: Ledger, out_dir: Path | None = None) -> list[Path]:
 
 
 def main() -> int:
-    try:
-        ledger = load()
-    except LedgerError as err:
-        print(err, file=sys.stderr)
+    ledger = load_or_report()
+    if ledger is None:
         return 1
     for path in write_all(ledger):
         print(f"wrote {path.relative_to(FIGURES_DIR.parent)}")

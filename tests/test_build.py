@@ -59,3 +59,37 @@ def test_a_data_edit_reaches_the_page_and_the_chart(book_copy):
     html = page.read_text(encoding="utf-8")
     assert "1,600" in html and "1,500 North Korean special forces" not in html
     assert "From 1,600 North Korean soldiers" in chart.read_text(encoding="utf-8")
+
+
+BROKEN_REFERENCES = """---
+jupytext:
+  text_representation:
+    format_name: myst
+kernelspec:
+  display_name: Python 3
+  language: python
+  name: python3
+---
+
+# A chapter with broken references
+
+```{code-cell} ipython3
+from myst_nb import glue
+glue("known_key", 1, display=False)
+```
+
+An unknown source {cite:p}`nosuchkey1999`, a label that does not exist {ref}`no-such-label`,
+and a glue key nobody set {glue:text}`no_such_glue_key`.
+"""
+
+
+def test_unknown_citation_reference_or_glue_key_fails_the_build(book_copy, capfd):
+    (book_copy / "chapters" / "99-broken.md").write_text(BROKEN_REFERENCES, encoding="utf-8")
+    with open(book_copy / "_toc.yml", "a", encoding="utf-8") as toc:
+        toc.write("  - file: chapters/99-broken\n")
+    assert build(book_copy) != 0
+    log = "".join(capfd.readouterr())
+    assert 'could not find bibtex key "nosuchkey1999"' in log
+    assert "undefined label: 'no-such-label'" in log
+    assert "no_such_glue_key" in log
+    assert not (book_copy / "_build" / "html").exists()

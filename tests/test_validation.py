@@ -64,49 +64,52 @@ def test_good_row_passes(data_dir):
     assert len(load(data_dir, today=TODAY).claims) == 1
 
 
-def test_missing_required_field(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row()}\n{row(claim_id='troops-b', claimant='')}\n")
-    assert_names(msg, 3, "claimant")
-    assert "required" in msg
+# One case per rule: (name, claims.csv text, line, column, words the message must contain).
+BROKEN = [
+    ("missing required field", f"{HEADER}\n{row()}\n{row(claim_id='troops-b', claimant='')}\n",
+     3, "claimant", ["required"]),
+    ("non-numeric value", f'{HEADER}\n{row(value=chr(34) + "12,000" + chr(34))}\n',
+     2, "value", ["'12,000'", "plain number"]),
+    ("range low above high", f"{HEADER}\n{row(value='', value_low='12000', value_high='11000')}\n",
+     2, "value_low", ["11000"]),
+    ("value outside its range", f"{HEADER}\n{row(value='13000', value_low='11000', value_high='12000')}\n",
+     2, "value_high", ["13000"]),
+    ("half a range", f"{HEADER}\n{row(value_low='1000')}\n", 2, "value_high", ["both ends"]),
+    ("bad date", f"{HEADER}\n{row(as_of='23/10/2024')}\n", 2, "as_of", ["ISO date"]),
+    ("impossible date", f"{HEADER}\n{row(as_of='2024-02-30')}\n", 2, "as_of", ["real calendar date"]),
+    ("future date", f"{HEADER}\n{row(claimed_on='2027-01-01', as_of='2027-01-01')}\n",
+     2, "claimed_on", ["no later than today"]),
+    ("month precision needs the 15th", f"{HEADER}\n{row(as_of='2024-10-01', as_of_precision='month')}\n",
+     2, "as_of", ["15th"]),
+    ("unknown claim kind", f"{HEADER}\n{row(claim_kind='rumour')}\n", 2, "claim_kind", ["'rumour'", "estimate"]),
+    ("unknown source key", f"{HEADER}\n{row(source='nosuchkey2024')}\n", 2, "source", ["data/sources.bib"]),
+    ("unknown claimant", f"{HEADER}\n{row(claimant='somebody')}\n", 2, "claimant", ["claimants.csv"]),
+    ("duplicate id", f"{HEADER}\n{row()}\n{row()}\n", 3, "claim_id", ["line 2 has it already"]),
+    ("unknown column", f"{HEADER},extra\n{row()},x\n", 1, "extra", ["one of the columns"]),
+    ("missing column", HEADER.replace(",note", "") + "\n" + row().rsplit(",", 1)[0] + "\n",
+     1, "note", ["in the header row"]),
+    ("empty file", "", None, None, ["empty file"]),
+    ("byte-order mark", b"\xef\xbb\xbf" + f"{HEADER}\n{row()}\n".encode(), 1, None, ["byte-order mark"]),
+    ("not UTF-8", (HEADER + "\n" + row(note="caf\u00e9") + "\n").encode("latin-1"), 2, None, ["UTF-8"]),
+    ("header without rows", f"{HEADER}\n", None, None, ["no rows"]),
+    ("row with too many fields", f"{HEADER}\n{row(note='a, b')}\n", 2, None, ["17 fields"]),
+    ("floor needs a value", f"{HEADER}\n{row(value='', value_low='1', value_high='2', bound='floor')}\n",
+     2, "value", ["a value for a floor"]),
+    ("qualifier must agree with bound", f"{HEADER}\n{row(bound='floor', qualifier='up to')}\n",
+     2, "qualifier", ["means ceiling"]),
+    ("denial carries no figure", f"{HEADER}\n{row(claim_kind='denial')}\n", 2, "value", ["no figure"]),
+    ("url in note", f"{HEADER}\n{row(note='see https://example.org')}\n", 2, "note", ["without URLs"]),
+    ("figure without bound", f"{HEADER}\n{row(bound='')}\n", 2, "bound", ["exact, approximate"]),
+    ("stray spaces", f"{HEADER}\n{row(unit=' soldiers')}\n", 2, "unit", ["no spaces"]),
+]
 
 
-def test_non_numeric_value(data_dir):
-    msg = problems_for(data_dir, f'{HEADER}\n{row(value=chr(34) + "12,000" + chr(34))}\n')
-    assert_names(msg, 2, "value")
-    assert "'12,000'" in msg and "plain number" in msg
-
-
-def test_range_low_above_high(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(value='', value_low='12000', value_high='11000')}\n")
-    assert_names(msg, 2, "value_low")
-
-
-def test_value_outside_its_range(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(value='13000', value_low='11000', value_high='12000')}\n")
-    assert_names(msg, 2, "value_high")
-    assert "13000" in msg
-
-
-def test_half_a_range(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(value_low='1000')}\n")
-    assert_names(msg, 2, "value_high")
-
-
-def test_bad_date(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(as_of='23/10/2024')}\n")
-    assert_names(msg, 2, "as_of")
-    assert "ISO date" in msg
-
-
-def test_impossible_date(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(as_of='2024-02-30')}\n")
-    assert_names(msg, 2, "as_of")
-
-
-def test_future_date(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(claimed_on='2027-01-01', as_of='2027-01-01')}\n")
-    assert_names(msg, 2, "claimed_on")
-    assert "no later than today" in msg
+@pytest.mark.parametrize("text, line, column, words", [c[1:] for c in BROKEN], ids=[c[0] for c in BROKEN])
+def test_broken_claims_are_refused_with_file_line_and_column(data_dir, text, line, column, words):
+    msg = problems_for(data_dir, text)
+    assert_names(msg, line, column)
+    for word in words:
+        assert word in msg, msg
 
 
 def test_forecast_may_look_ahead(data_dir):
@@ -114,90 +117,6 @@ def test_forecast_may_look_ahead(data_dir):
         f"{HEADER}\n{row(claim_kind='forecast', as_of='2027-06-15', as_of_precision='month')}\n",
         encoding="utf-8")
     assert len(load(data_dir, today=TODAY).claims) == 1
-
-
-def test_month_precision_needs_the_15th(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(as_of='2024-10-01', as_of_precision='month')}\n")
-    assert_names(msg, 2, "as_of")
-    assert "15th" in msg
-
-
-def test_unknown_claim_kind(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(claim_kind='rumour')}\n")
-    assert_names(msg, 2, "claim_kind")
-    assert "'rumour'" in msg and "estimate" in msg
-
-
-def test_unknown_source_key(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(source='nosuchkey2024')}\n")
-    assert_names(msg, 2, "source")
-    assert "data/sources.bib" in msg
-
-
-def test_unknown_claimant(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(claimant='somebody')}\n")
-    assert_names(msg, 2, "claimant")
-    assert "claimants.csv" in msg
-
-
-def test_duplicate_id(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row()}\n{row()}\n")
-    assert_names(msg, 3, "claim_id")
-    assert "line 2 has it already" in msg
-
-
-def test_unknown_column(data_dir):
-    msg = problems_for(data_dir, f"{HEADER},extra\n{row()},x\n")
-    assert_names(msg, 1, "extra")
-
-
-def test_missing_column(data_dir):
-    header = HEADER.replace(",note", "")
-    msg = problems_for(data_dir, f"{header}\n{row().rsplit(',', 1)[0]}\n")
-    assert_names(msg, 1, "note")
-
-
-def test_empty_file(data_dir):
-    msg = problems_for(data_dir, "")
-    assert_names(msg, None, None)
-    assert "empty file" in msg
-
-
-def test_header_without_rows(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n")
-    assert "no rows" in msg
-
-
-def test_byte_order_mark(data_dir):
-    msg = problems_for(data_dir, b"\xef\xbb\xbf" + f"{HEADER}\n{row()}\n".encode())
-    assert_names(msg, 1, None)
-    assert "byte-order mark" in msg
-
-
-def test_row_with_too_many_fields(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(note='a, b')}\n")
-    assert_names(msg, 2, None)
-    assert "17 fields" in msg
-
-
-def test_floor_needs_a_value(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(value='', value_low='1', value_high='2', bound='floor')}\n")
-    assert_names(msg, 2, "value")
-
-
-def test_qualifier_must_agree_with_bound(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(bound='floor', qualifier='up to')}\n")
-    assert_names(msg, 2, "qualifier")
-
-
-def test_denial_carries_no_figure(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(claim_kind='denial')}\n")
-    assert_names(msg, 2, "value")
-
-
-def test_url_in_note(data_dir):
-    msg = problems_for(data_dir, f"{HEADER}\n{row(note='see https://example.org')}\n")
-    assert_names(msg, 2, "note")
 
 
 def test_every_problem_is_reported_at_once(data_dir):
