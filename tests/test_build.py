@@ -2,7 +2,10 @@
 
 from nkreport.build import build
 
-FAILING_CHAPTER = """---
+
+def chapter(body: str) -> str:
+    """A MyST notebook chapter with the jupytext header myst-nb needs to execute it."""
+    return """---
 jupytext:
   text_representation:
     format_name: myst
@@ -11,13 +14,16 @@ kernelspec:
   language: python
   name: python3
 ---
+""" + body
 
+
+FAILING_CHAPTER = chapter("""
 # A chapter that fails
 
 ```{code-cell} ipython3
 raise ValueError("deliberate failure for the test")
 ```
-"""
+""")
 
 
 def test_failing_cell_fails_the_build(book_copy, capfd):
@@ -61,16 +67,7 @@ def test_a_data_edit_reaches_the_page_and_the_chart(book_copy):
     assert "From 1,600 North Korean soldiers" in chart.read_text(encoding="utf-8")
 
 
-BROKEN_REFERENCES = """---
-jupytext:
-  text_representation:
-    format_name: myst
-kernelspec:
-  display_name: Python 3
-  language: python
-  name: python3
----
-
+BROKEN_REFERENCES = chapter("""
 # A chapter with broken references
 
 ```{code-cell} ipython3
@@ -80,7 +77,7 @@ glue("known_key", 1, display=False)
 
 An unknown source {cite:p}`nosuchkey1999`, a label that does not exist {ref}`no-such-label`,
 and a glue key nobody set {glue:text}`no_such_glue_key`.
-"""
+""")
 
 
 def test_unknown_citation_reference_or_glue_key_fails_the_build(book_copy, capfd):
