@@ -27,7 +27,7 @@ COUNTRY_COLOURS = {
     "Independent": "#7F7F7F",
 }
 # Within a country, claimants take markers in the order claimants.csv lists them, so a claimant
-# keeps its marker in every chart as long as new claimants are added at the end of the file.
+# keeps its marker in every chart as long as a new claimant is added after those of its country.
 MARKERS = ["o", "s", "D", "P", "X", "h", "p", "*"]
 
 STYLE = {

@@ -291,9 +291,6 @@ class Ledger:
             raise KeyError(f"claim '{claim_id}' is not in data/claims.csv")
         return match.iloc[0]
 
-    def source_urls(self, source: str) -> str:
-        return " ".join(self.sources[k]["url"] for k in source.split("; "))
-
 
 def load(data_dir: Path | str | None = None, today: dt.date | None = None) -> Ledger:
     """Read and validate data/claims.csv, claimants.csv and sources.bib; raise LedgerError on any problem."""

@@ -55,8 +55,8 @@ def estimates_figure(ledger: Ledger):
     columns = (
         (first - pd.Timedelta(days=12), pd.Timestamp(BREAK), mdates.DayLocator(bymonthday=(1, 15)),
          mdates.DateFormatter("%-d %b\n%Y"), 2.5),
-        (pd.Timestamp(BREAK) + pd.Timedelta(days=8), last + pd.Timedelta(days=20), mdates.MonthLocator(bymonth=(1, 4, 7, 10)),
-         mdates.DateFormatter("%b\n%Y"), 0),
+        (pd.Timestamp(BREAK) + pd.Timedelta(days=8), last + pd.Timedelta(days=20),
+         mdates.MonthLocator(bymonth=(1, 4, 7, 10)), mdates.DateFormatter("%b\n%Y"), 0),
     )
     with plt.rc_context(charts.STYLE):
         fig = plt.figure(figsize=(7.6, 11.2))
