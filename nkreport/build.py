@@ -54,7 +54,7 @@ def published_tracebacks(html_dir: Path) -> list[Path]:
             if "Traceback (most recent call last)" in p.read_text(encoding="utf-8", errors="replace")]
 
 
-def build(root: Path = ROOT, figures_dir: Path | None = None) -> int:
+def build(root: Path = ROOT) -> int:
     try:
         ledger = load(root / "data")
     except LedgerError as err:
@@ -62,7 +62,7 @@ def build(root: Path = ROOT, figures_dir: Path | None = None) -> int:
         return 1
     if refresh_cache(root):
         print("Data or package changed: every chapter will be executed again.")
-    for path in figures.write_all(ledger, figures_dir or root / "figures"):
+    for path in figures.write_all(ledger, root / "figures"):
         print(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
     for stale in ("html", ".doctrees"):
         shutil.rmtree(root / "_build" / stale, ignore_errors=True)
