@@ -24,6 +24,7 @@ COUNTRY_COLOURS = {
     "Russia": "#D55E00",
     "North Korea": "#000000",
     "NATO": "#56B4E9",
+    "International": "#999933",
     "Independent": "#7F7F7F",
 }
 # Within a country, claimants take markers in the order claimants.csv lists them, so a claimant

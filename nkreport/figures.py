@@ -18,7 +18,7 @@ from .validate import load_or_report
 
 # label -> (chapter file, function drawing the figure from the ledger)
 FIGURES = {
-    "fig-troop-estimates": ("chapters/01-troops.md", troops.estimates_figure),
+    "fig-troop-estimates": ("chapters/troops.md", troops.estimates_figure),
 }
 
 

@@ -11,13 +11,13 @@ from nkreport import troops
 from nkreport.text import figure_text, thousands
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTER = ROOT / "chapters" / "01-troops.md"
+CHAPTER = ROOT / "chapters" / "troops.md"
 SEED = "nyt2024whatweknow"
 
 
 @pytest.fixture(scope="module")
 def page(book_html):
-    return BeautifulSoup((book_html / "chapters" / "01-troops.html").read_text(encoding="utf-8"), "html.parser")
+    return BeautifulSoup((book_html / "chapters" / "troops.html").read_text(encoding="utf-8"), "html.parser")
 
 
 def glue_names(role: str) -> list[str]:
