@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import textwrap
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Callable
 
 import matplotlib.pyplot as plt
 import pandas as pd
@@ -14,6 +16,21 @@ from matplotlib.ticker import FuncFormatter
 from .text import REPORT_TITLE, thousands
 
 FIGURES_DIR = Path(__file__).resolve().parent.parent / "figures"
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One chart of the book.
+
+    label: its figure label (the {glue:figure} :name:, the anchor and the file names in figures/);
+    chapter: the chapter file that shows it; draw: ledger -> matplotlib figure;
+    claims: ledger -> the ledger rows the chart plots, exactly (for its CSV download).
+    """
+
+    label: str
+    chapter: str
+    draw: Callable
+    claims: Callable
 
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and dark enough on white.
 COUNTRY_COLOURS = {

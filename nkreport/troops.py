@@ -7,6 +7,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from . import charts
+from .charts import Chart
 from .ledger import Ledger
 from .text import figure_text, thousands
 
@@ -94,3 +95,6 @@ def estimates_figure(ledger: Ledger):
             axes[r][0].set_title(panel_title, fontsize=10)
         charts.add_legends(fig.add_subplot(grid[len(PANELS), :]), claims, styles)
     return fig
+
+
+FIGURES = [Chart("fig-troop-estimates", "chapters/troops.md", estimates_figure, plotted_claims)]
