@@ -190,6 +190,7 @@ def add_provenance(fig, title: str, subtitle: str, source: str, as_of: pd.Timest
     Text is wrapped to the figure's width. Returns the figure fractions left free for the chart
     (top, bottom).
     """
+    fig.set_label(title)  # the figures manifest lists each chart by its title
     width, height = fig.get_size_inches()
     x, y = 0.15 / width, 1 - 0.12 / height
 

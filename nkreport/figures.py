@@ -1,16 +1,20 @@
 """Every chart of the book by label, and a command that writes them all to figures/ (python -m nkreport.figures).
 
-Each chapter module lists its charts in FIGURES as Chart records. The notebooks show the same
-charts, but a cached notebook does not rerun its code, so the files in figures/ are written
-here, from the data, on every build.
+Each chapter module lists its charts in FIGURES as Chart records. For each chart, figures/
+holds a bundle named by its label: the SVG (text editable in slide software), a 300 dpi PNG,
+and a CSV of exactly the ledger rows it plots, with claim ids, claimants and source URLs.
+figures/manifest.json lists them all. The notebooks show the same charts, but a cached
+notebook does not rerun its code, so these files are written here, from the data, on every build.
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import pandas as pd
 
 from . import casualties, methods, overview, response, shipments, timeline, troops, vietnam
 from .charts import FIGURES_DIR, Chart, save_figure
@@ -18,6 +22,11 @@ from .ledger import Ledger
 from .validate import load_or_report
 
 CHAPTER_MODULES = (overview, timeline, troops, shipments, casualties, vietnam, response, methods)
+
+# The columns of a chart's CSV: enough to trace every point back to its claimant and page.
+CSV_COLUMNS = ("claim_id", "topic", "measure", "value", "value_low", "value_high", "bound", "qualifier",
+               "unit", "as_of", "as_of_precision", "claimed_on", "claimant", "claimant_name",
+               "claim_kind", "source", "source_url", "note")
 
 
 def charts() -> dict[str, Chart]:
@@ -31,13 +40,38 @@ def charts() -> dict[str, Chart]:
     return found
 
 
+def plotted_rows(chart: Chart, ledger: Ledger) -> pd.DataFrame:
+    """The ledger rows a chart plots, in ledger order, in the columns of its CSV."""
+    rows = chart.claims(ledger)
+    table = ledger.claims[ledger.claims["claim_id"].isin(rows["claim_id"])][list(CSV_COLUMNS)].copy()
+    for column in ("as_of", "claimed_on"):
+        table[column] = table[column].dt.strftime("%Y-%m-%d")
+    for column in ("value", "value_low", "value_high"):
+        table[column] = table[column].map(lambda v: "" if pd.isna(v) else f"{float(v):g}" if float(v) % 1 else f"{int(v)}")
+    return table
+
+
 def write_all(ledger: Ledger, out_dir: Path | None = None) -> list[Path]:
-    written = []
+    out_dir = Path(out_dir) if out_dir else FIGURES_DIR
+    written, manifest = [], []
     for label, chart in charts().items():
         fig = chart.draw(ledger)
-        written += save_figure(fig, label, out_dir)
+        title = fig.get_label()
+        files = save_figure(fig, label, out_dir)
         plt.close(fig)
-    return written
+        rows = plotted_rows(chart, ledger)
+        csv = out_dir / f"{label}.csv"
+        rows.to_csv(csv, index=False, lineterminator="\n")
+        files.append(csv)
+        written += files
+        manifest.append({"label": label, "chapter": chart.chapter, "title": title,
+                         "claim_ids": list(rows["claim_id"]), "files": [f.name for f in files]})
+    path = out_dir / "manifest.json"
+    path.write_text(json.dumps({"figures": manifest}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    stale = {p for p in out_dir.glob("fig-*")} - set(written)
+    for old in stale:  # a renamed or removed chart leaves no orphan files behind
+        old.unlink()
+    return written + [path]
 
 
 def main() -> int:

@@ -1,0 +1,160 @@
+"""Sphinx extension: what makes every page citable, generated in one place for all chapters.
+
+- Under each chapter's title: the report's edition and the date of the newest claim the page
+  shows (in its prose, tables and charts).
+- At the end of each chapter: "Cite this chapter", in plain text and as BibTeX, from
+  CITATION.cff (title, authors, version, date-released, url).
+- Under each chart: links to its bundle in figures/ (PNG for slides, SVG, CSV of the plotted
+  claims), which nkreport.figures writes and this extension copies into the HTML output
+  together with the ledger's data files.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import yaml
+from docutils import nodes
+
+from .ledger import load
+from .text import date_text
+
+# Pages that present no claims of their own get no edition line and no citation block.
+NOT_CHAPTERS = {"chapters/bibliography", "chapters/changelog"}
+DATA_FILES = ("claims.csv", "claimants.csv", "sources.bib", "datapackage.json", "README.md")
+
+
+def read_citation(srcdir: Path) -> dict:
+    return yaml.safe_load((srcdir / "CITATION.cff").read_text(encoding="utf-8"))
+
+
+def long_date(day) -> str:
+    day = pd.Timestamp(day)
+    return f"{day.day} {day:%B %Y}"
+
+
+def authors_text(citation: dict) -> str:
+    names = [a.get("name") or f"{a.get('given-names', '')} {a['family-names']}".strip()
+             for a in citation["authors"]]
+    return ", ".join(names)
+
+
+def chapter_citation(citation: dict, chapter_title: str, docname: str) -> tuple[str, str]:
+    """The plain and BibTeX citations of one chapter."""
+    url = citation["url"].rstrip("/") + "/" + docname + ".html"
+    edition, released = citation["version"], pd.Timestamp(str(citation["date-released"]))
+    authors = authors_text(citation)
+    plain = (f"{authors} ({released.year}). \u201c{chapter_title}.\u201d In {citation['title']}, "
+             f"edition {edition}, {long_date(released)}. {url}")
+    key = "nkreport-" + posixpath.basename(docname) + "-" + str(edition).replace(".", "-")
+    bibtex = "\n".join([
+        f"@misc{{{key},",
+        f"  author = {{{{{authors}}}}},",
+        f"  title = {{{{{chapter_title}}}}},",
+        f"  howpublished = {{In: {citation['title']}}},",
+        f"  version = {{{edition}}},",
+        f"  year = {{{released.year}}},",
+        f"  date = {{{released:%Y-%m-%d}}},",
+        f"  url = {{{url}}}",
+        "}",
+    ])
+    return plain, bibtex
+
+
+def claim_ids_shown(doctree) -> set[str]:
+    """Claims glued into the prose (class claim-<id>) or listed in a claims table (class claim-row-<id>)."""
+    ids = set()
+    for node in doctree.findall(nodes.inline):
+        for cls in node.get("classes", []):
+            if cls.startswith("claim-row-"):
+                ids.add(cls.removeprefix("claim-row-"))
+            elif cls.startswith("claim-"):
+                ids.add(cls.removeprefix("claim-"))
+    return ids
+
+
+def relative(docname: str, target: str, builder_name: str) -> str:
+    if builder_name == "singlehtml":  # one page at the root of the output
+        return target
+    return posixpath.relpath(target, posixpath.dirname(docname) or ".")
+
+
+def download_links(label: str, docname: str, builder_name: str) -> nodes.paragraph:
+    para = nodes.paragraph(classes=["figure-downloads"])
+    para += nodes.Text("Download this chart: ")
+    files = [("png", "PNG (300 dpi, for slides)"), ("svg", "SVG (editable text)"),
+             ("csv", "data (CSV: the plotted claims, with claimants and sources)")]
+    for n, (ext, text) in enumerate(files):
+        if n:
+            para += nodes.Text(" \u00b7 ")
+        uri = relative(docname, f"figures/{label}.{ext}", builder_name)
+        para += nodes.reference("", text, refuri=uri, classes=[f"download-{ext}"])
+    return para
+
+
+def on_builder_inited(app) -> None:
+    from .figures import charts  # imported late: the chapter modules import matplotlib
+
+    srcdir = Path(app.srcdir)
+    app.nkreport_state = {"citation": read_citation(srcdir), "ledger": load(srcdir / "data"), "charts": charts()}
+
+
+def on_doctree_resolved(app, doctree, docname: str) -> None:
+    state = app.nkreport_state
+    builder = app.builder.name
+    for figure in list(doctree.findall(nodes.figure)):
+        for label in figure.get("ids", []):
+            if label in state["charts"]:
+                figure.parent.insert(figure.parent.index(figure) + 1, download_links(label, docname, builder))
+    if docname in NOT_CHAPTERS or builder == "singlehtml":
+        return
+    section = next(iter(doctree.findall(nodes.section)), None)
+    if section is None:
+        return
+    citation, claims = state["citation"], state["ledger"].claims
+    title = section.next_node(nodes.title).astext()
+
+    ids = claim_ids_shown(doctree)
+    for chart in state["charts"].values():
+        if chart.chapter == docname + ".md":
+            ids |= set(chart.claims(state["ledger"])["claim_id"])
+    shown = claims[claims["claim_id"].isin(ids)]
+    line = nodes.paragraph(classes=["edition-line"])
+    line += nodes.Text(f"Edition {citation['version']}, {long_date(str(citation['date-released']))}. ")
+    if not shown.empty:
+        newest = shown.loc[shown["as_of"].idxmax()]
+        line += nodes.Text("Newest claim on this page: ")
+        line += nodes.inline("", date_text(newest["as_of"], newest["as_of_precision"]), classes=["newest-claim"])
+        line += nodes.Text(". ")
+    line += nodes.reference("", "Cite this chapter", refid="cite-this-chapter")
+    section.insert(section.index(section.next_node(nodes.title)) + 1, line)
+
+    plain, bibtex = chapter_citation(citation, title, docname)
+    block = nodes.container(classes=["cite-this"], ids=["cite-this-chapter"])
+    block += nodes.rubric("", "Cite this chapter")
+    block += nodes.paragraph("", plain, classes=["citation-plain"])
+    block += nodes.literal_block(bibtex, bibtex, language="bibtex", classes=["citation-bibtex"])
+    doctree.append(block)
+
+
+def on_build_finished(app, exception) -> None:
+    if exception is not None or app.builder.format != "html":
+        return
+    srcdir, outdir = Path(app.srcdir), Path(app.outdir)
+    figures = srcdir / "figures"
+    if figures.is_dir():
+        shutil.copytree(figures, outdir / "figures", dirs_exist_ok=True)
+    (outdir / "data").mkdir(exist_ok=True)
+    for name in DATA_FILES:
+        if (srcdir / "data" / name).is_file():
+            shutil.copy2(srcdir / "data" / name, outdir / "data" / name)
+
+
+def setup(app):
+    app.connect("builder-inited", on_builder_inited)
+    app.connect("doctree-resolved", on_doctree_resolved)
+    app.connect("build-finished", on_build_finished)
+    return {"parallel_read_safe": True, "parallel_write_safe": True}
