@@ -1,5 +1,6 @@
 # Two commands for readers: `make book` builds the HTML book, `make test` runs the tests.
-# Both create .venv and install the pinned requirements first when needed.
+# Both create .venv and install the pinned requirements first when needed; `make test` (and
+# `make pdf`) also install Debian's chromium, which the browser tests and the PDF use.
 
 PYTHON ?= python3
 VENV := .venv
@@ -9,13 +10,20 @@ PY := $(VENV)/bin/python
 ENV_HASH := $(shell cat requirements.txt constraints.txt pyproject.toml | sha256sum | cut -c1-16)
 ENV_STAMP := $(VENV)/.installed-$(ENV_HASH)
 
-.PHONY: book test figures validate clean
+# Debian's chromium drives the browser tests and prints the PDF (never Playwright's download).
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+.PHONY: book test pdf figures validate clean
 
 book: $(ENV_STAMP)
 	$(PY) -m nkreport.build
 
-test: $(ENV_STAMP)
+test: $(ENV_STAMP) $(CHROMIUM)
 	$(PY) -m pytest
+
+pdf: $(ENV_STAMP) $(CHROMIUM)
+	$(PY) -m nkreport.pdf
 
 figures: $(ENV_STAMP)
 	$(PY) -m nkreport.figures
@@ -29,6 +37,10 @@ $(ENV_STAMP): requirements.txt constraints.txt pyproject.toml
 	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
 	rm -f $(VENV)/.installed-*
 	touch $@
+
+$(CHROMIUM):
+	$(SUDO) apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq --no-install-recommends chromium fonts-liberation poppler-utils
 
 clean:
 	rm -rf _build

@@ -54,7 +54,8 @@ def published_tracebacks(html_dir: Path) -> list[Path]:
             if "Traceback (most recent call last)" in p.read_text(encoding="utf-8", errors="replace")]
 
 
-def build(root: Path = ROOT) -> int:
+def build(root: Path = ROOT, builder: str = "html") -> int:
+    """Build the book with a Sphinx builder into _build/<builder>; 0 on success."""
     try:
         ledger = load(root / "data")
     except LedgerError as err:
@@ -64,22 +65,24 @@ def build(root: Path = ROOT) -> int:
         print("Data or package changed: every chapter will be executed again.")
     for path in figures.write_all(ledger, root / "figures"):
         print(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
-    for stale in ("html", ".doctrees"):
-        shutil.rmtree(root / "_build" / stale, ignore_errors=True)
+    out = root / "_build" / builder
+    for stale in (out, root / "_build" / ".doctrees"):
+        shutil.rmtree(stale, ignore_errors=True)
     jb = Path(sys.executable).parent / "jupyter-book"
     env = {**os.environ, DATA_DIR_VARIABLE: str(root / "data")}
-    result = subprocess.run([str(jb), "build", str(root), "-W", "-n", "--keep-going"], cwd=root, env=env)
+    command = [str(jb), "build", str(root), "--builder", builder, "-W", "-n", "--keep-going"]
+    result = subprocess.run(command, cwd=root, env=env)
     if result.returncode != 0:
         # Leave nothing that could be mistaken for a good build.
-        shutil.rmtree(root / "_build" / "html", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
         print("The book did not build; see the messages above. Nothing was published.", file=sys.stderr)
         return result.returncode
-    leaked = published_tracebacks(root / "_build" / "html")
+    leaked = published_tracebacks(out)
     if leaked:
-        shutil.rmtree(root / "_build" / "html", ignore_errors=True)
+        shutil.rmtree(out, ignore_errors=True)
         print(f"A page shows a traceback: {', '.join(str(p) for p in leaked)}", file=sys.stderr)
         return 1
-    print(f"Book built: {root / '_build' / 'html' / 'index.html'}")
+    print(f"Book built: {out / 'index.html'}")
     return 0
 
 

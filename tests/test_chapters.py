@@ -13,7 +13,7 @@ from nkreport.text import figure_text
 ROOT = Path(__file__).resolve().parent.parent
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
 # Pages that are not analytical chapters: they carry no chart of their own.
-NOT_CHAPTERS = {"chapters/bibliography"}
+NOT_CHAPTERS = {"chapters/bibliography", "chapters/ledger", "chapters/changelog"}
 CHAPTERS = [TOC["root"]] + [e["file"] for e in TOC["chapters"] if e["file"] not in NOT_CHAPTERS]
 
 
