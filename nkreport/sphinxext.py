@@ -144,6 +144,13 @@ def on_build_finished(app, exception) -> None:
     if exception is not None or app.builder.format != "html":
         return
     srcdir, outdir = Path(app.srcdir), Path(app.outdir)
+    # docutils marks the bibliography role="list" around role="doc-biblioentry" entries, which
+    # ARIA forbids (a list may hold only list items): screen readers would announce an empty list.
+    for page in outdir.rglob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        if '<div role="list" class="citation-list">' in text:
+            page.write_text(text.replace('<div role="list" class="citation-list">', '<div class="citation-list">'),
+                            encoding="utf-8")
     figures = srcdir / "figures"
     if figures.is_dir():
         shutil.copytree(figures, outdir / "figures", dirs_exist_ok=True)
