@@ -16,7 +16,7 @@ KIND_LABELS = {
     "confirmed_count": "confirmed count",
     "denial": "denial",
     "forecast": "forecast",
-    "report": "report (no claimant named)",
+    "report": "report",
 }
 
 # Labels for tables. Every figure in this report is about North Korea unless the label says
@@ -104,10 +104,16 @@ MEASURE_LABELS = {
 
 
 def thousands(value: float) -> str:
-    """12000 -> '12,000'; 1200000 -> '1.2 million'; keeps decimals only where the data has them."""
+    """12000 -> '12,000'; 1200000 -> '1.2 million'; 5e9 -> '5 billion'; decimals only where the data has them."""
+    if value >= 1_000_000_000 and value % 10_000_000 == 0:
+        return f"{value / 1_000_000_000:g} billion"
     if value >= 1_000_000 and value % 10_000 == 0:
         return f"{value / 1_000_000:g} million"
     return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+# Units written before the figure rather than after it.
+CURRENCY_PREFIX = {"USD": "US$"}
 
 
 def figure_text(row: pd.Series | object) -> str:
@@ -116,13 +122,14 @@ def figure_text(row: pd.Series | object) -> str:
     if get("claim_kind") == "denial":
         return "denied"
     value, low, high = get("value"), get("value_low"), get("value_high")
+    money = CURRENCY_PREFIX.get(get("unit"), "")
     if pd.notna(low) and pd.notna(high):
-        span = f"{thousands(low)}\u2013{thousands(high)}"
-        return f"{span} (central {thousands(value)})" if pd.notna(value) else span
+        span = f"{money}{thousands(low)}\u2013{thousands(high)}"
+        return f"{span} (central {money}{thousands(value)})" if pd.notna(value) else span
     if pd.isna(value):
         return ""
     word = get("qualifier") or DEFAULT_QUALIFIER.get(get("bound"), "")
-    return f"{word} {thousands(value)}".strip()
+    return f"{word} {money}{thousands(value)}".strip()
 
 
 def date_text(day: pd.Timestamp, precision: str) -> str:
