@@ -14,7 +14,7 @@ ENV_STAMP := $(VENV)/.installed-$(ENV_HASH)
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test pdf figures validate clean
+.PHONY: book test pdf bench figures validate clean
 
 book: $(ENV_STAMP)
 	$(PY) -m nkreport.build
@@ -24,6 +24,10 @@ test: $(ENV_STAMP) $(CHROMIUM)
 
 pdf: $(ENV_STAMP) $(CHROMIUM)
 	$(PY) -m nkreport.pdf
+
+# Times clean, render-only, no-change, prose-edit and data-edit builds; writes BENCHMARK.md.
+bench: $(ENV_STAMP)
+	$(PY) -m nkreport.bench
 
 figures: $(ENV_STAMP)
 	$(PY) -m nkreport.figures

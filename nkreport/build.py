@@ -1,16 +1,18 @@
 """Build the book strictly and honestly (python -m nkreport.build; `make book` calls it).
 
 1. Validate the data, and stop with the curator's error list if anything is wrong.
-2. Empty the notebook cache if data/ or the package changed: jupyter-cache hashes code cells
-   only, and would otherwise publish numbers computed from the old data.
-3. Write every chart to figures/ from the data (cached notebooks do not rerun their code).
-4. Render into a fresh _build/html with warnings as errors, so an earlier failure can never
-   hide behind an incremental build that skips the broken page.
+2. Execute, side by side, exactly the chapters whose code, data inputs or package changed
+   (nkreport.execute); each writes its chart bundles to figures/. A failing chapter stops the
+   build with its error.
+3. If nothing the book is made from changed since the last good build, stop: the HTML is current.
+4. Otherwise render into a fresh _build/<builder> with warnings as errors (every notebook comes
+   from the cache), so an earlier failure can never hide behind an incremental build.
 5. Refuse a result that shows a traceback.
 """
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import os
 import shutil
@@ -19,34 +21,25 @@ import sys
 from pathlib import Path
 
 from . import figures
+from .execute import execute_stale, write_manifest
 from .ledger import DATA_DIR_VARIABLE, LedgerError, load
 
 ROOT = Path(__file__).resolve().parent.parent
-# Everything a notebook's output depends on besides its own code.
-INPUTS = ("data", "nkreport")
+# Everything a page is made from. If none of it changed since the last good build, the
+# HTML is current and the build stops early.
+SOURCES = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data", "figures", "nkreport")
 
 
-def inputs_digest(root: Path = ROOT) -> str:
+def sources_digest(root: Path = ROOT) -> str:
     digest = hashlib.sha256()
-    for folder in INPUTS:
-        for path in sorted((root / folder).rglob("*")):
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(str(path.relative_to(root)).encode())
-                digest.update(path.read_bytes())
+    for name in SOURCES:
+        path = root / name
+        files = sorted(path.rglob("*")) if path.is_dir() else [path]
+        for file in files:
+            if file.is_file() and "__pycache__" not in file.parts:
+                digest.update(str(file.relative_to(root)).encode())
+                digest.update(file.read_bytes())
     return digest.hexdigest()
-
-
-def refresh_cache(root: Path = ROOT) -> bool:
-    """Drop the notebook cache when its inputs changed; True if it was dropped."""
-    cache = root / "_build" / ".jupyter_cache"
-    stamp = root / "_build" / ".jupyter_cache.inputs"
-    digest = inputs_digest(root)
-    if stamp.exists() and stamp.read_text() == digest and cache.exists():
-        return False
-    shutil.rmtree(cache, ignore_errors=True)
-    stamp.parent.mkdir(parents=True, exist_ok=True)
-    stamp.write_text(digest)
-    return True
 
 
 def published_tracebacks(html_dir: Path) -> list[Path]:
@@ -54,18 +47,30 @@ def published_tracebacks(html_dir: Path) -> list[Path]:
             if "Traceback (most recent call last)" in p.read_text(encoding="utf-8", errors="replace")]
 
 
-def build(root: Path = ROOT, builder: str = "html") -> int:
+def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> int:
     """Build the book with a Sphinx builder into _build/<builder>; 0 on success."""
+    out = root / "_build" / builder
+    stamp = root / "_build" / f".{builder}.sources"
     try:
-        ledger = load(root / "data")
+        load(root / "data")
     except LedgerError as err:
         print(err, file=sys.stderr)
         return 1
-    if refresh_cache(root):
-        print("Data or package changed: every chapter will be executed again.")
-    for path in figures.write_all(ledger, root / "figures"):
-        print(f"wrote {path.relative_to(root) if path.is_relative_to(root) else path}")
-    out = root / "_build" / builder
+    _, failures = execute_stale(root, jobs)
+    if failures:
+        shutil.rmtree(out, ignore_errors=True)
+        stamp.unlink(missing_ok=True)
+        names = ", ".join(f.chapter for f in failures)
+        print(f"The book did not build: {names} failed (errors above). Nothing was published.", file=sys.stderr)
+        return 1
+    write_manifest(root)
+    figures.prune(root / "figures")
+
+    digest = sources_digest(root)
+    if out.is_dir() and stamp.exists() and stamp.read_text() == digest:
+        print(f"Nothing changed since the last good build: {out / 'index.html'} is current.")
+        return 0
+    stamp.unlink(missing_ok=True)
     for stale in (out, root / "_build" / ".doctrees"):
         shutil.rmtree(stale, ignore_errors=True)
     jb = Path(sys.executable).parent / "jupyter-book"
@@ -82,9 +87,17 @@ def build(root: Path = ROOT, builder: str = "html") -> int:
         shutil.rmtree(out, ignore_errors=True)
         print(f"A page shows a traceback: {', '.join(str(p) for p in leaked)}", file=sys.stderr)
         return 1
+    stamp.write_text(digest)
     print(f"Book built: {out / 'index.html'}")
     return 0
 
 
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: one per core)")
+    args = parser.parse_args()
+    return build(jobs=args.jobs)
+
+
 if __name__ == "__main__":
-    sys.exit(build())
+    sys.exit(main())

@@ -51,27 +51,41 @@ def plotted_rows(chart: Chart, ledger: Ledger) -> pd.DataFrame:
     return table
 
 
-def write_all(ledger: Ledger, out_dir: Path | None = None) -> list[Path]:
-    out_dir = Path(out_dir) if out_dir else FIGURES_DIR
-    written, manifest = [], []
-    for label, chart in charts().items():
+def write_charts(ledger: Ledger, selected, out_dir: Path) -> list[dict]:
+    """Write the bundle of each chart (SVG, PNG, CSV); return their manifest entries."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    entries = []
+    for chart in selected:
         fig = chart.draw(ledger)
         title = fig.get_label()
-        files = save_figure(fig, label, out_dir)
+        files = save_figure(fig, chart.label, out_dir)
         plt.close(fig)
         rows = plotted_rows(chart, ledger)
-        csv = out_dir / f"{label}.csv"
+        csv = out_dir / f"{chart.label}.csv"
         rows.to_csv(csv, index=False, lineterminator="\n")
         files.append(csv)
-        written += files
-        manifest.append({"label": label, "chapter": chart.chapter, "title": title,
-                         "claim_ids": list(rows["claim_id"]), "files": [f.name for f in files]})
+        entries.append({"label": chart.label, "chapter": chart.chapter, "title": title,
+                        "claim_ids": list(rows["claim_id"]), "files": [f.name for f in files]})
+    return entries
+
+
+def prune(out_dir: Path) -> list[Path]:
+    """Delete the files of charts no chapter registers any more (a renamed or removed chart)."""
+    labels = set(charts())
+    orphans = [p for p in out_dir.glob("fig-*") if p.name.rsplit(".", 1)[0] not in labels]
+    for path in orphans:
+        path.unlink()
+    return orphans
+
+
+def write_all(ledger: Ledger, out_dir: Path | None = None) -> list[Path]:
+    """Every chart's bundle and figures/manifest.json (python -m nkreport.figures)."""
+    out_dir = Path(out_dir) if out_dir else FIGURES_DIR
+    entries = write_charts(ledger, charts().values(), out_dir)
     path = out_dir / "manifest.json"
-    path.write_text(json.dumps({"figures": manifest}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    stale = {p for p in out_dir.glob("fig-*")} - set(written)
-    for old in stale:  # a renamed or removed chart leaves no orphan files behind
-        old.unlink()
-    return written + [path]
+    path.write_text(json.dumps({"figures": entries}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    prune(out_dir)
+    return [out_dir / f for e in entries for f in e["files"]] + [path]
 
 
 def main() -> int:

@@ -20,6 +20,18 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # The build sets this for the notebook kernels, so a book built from another folder (a copy,
 # a test) reads its own data rather than the data beside the installed package.
 DATA_DIR_VARIABLE = "NKREPORT_DATA_DIR"
+# When set (by nkreport.execute, per chapter), load() appends the data files it reads to this
+# file, so the build knows which inputs a chapter's outputs depend on.
+RECORD_VARIABLE = "NKREPORT_RECORD_INPUTS"
+DATA_FILES = ("datapackage.json", "claimants.csv", "sources.bib", "claims.csv")
+
+
+def record_reads(paths) -> None:
+    """Note data files a chapter read (see RECORD_VARIABLE); nothing happens outside a build."""
+    record = os.environ.get(RECORD_VARIABLE)
+    if record:
+        with open(record, "a", encoding="utf-8") as f:
+            f.writelines(f"{Path(p).resolve()}\n" for p in paths)
 
 QUALIFIER_BOUND = {
     "more than": "floor", "over": "floor", "at least": "floor",
@@ -296,6 +308,7 @@ def load(data_dir: Path | str | None = None, today: dt.date | None = None) -> Le
     """Read and validate data/claims.csv, claimants.csv and sources.bib; raise LedgerError on any problem."""
     data_dir = Path(data_dir or os.environ.get(DATA_DIR_VARIABLE) or DATA_DIR)
     today = today or dt.date.today()
+    record_reads(data_dir / name for name in DATA_FILES)
     schemas = _schemas(data_dir.resolve())
     problems: list[Problem] = []
 

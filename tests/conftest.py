@@ -11,7 +11,7 @@ from nkreport.build import build
 
 ROOT = Path(__file__).resolve().parent.parent
 # What a book needs besides the package, which the kernel imports from its installed location.
-BOOK_PARTS = ("_config.yml", "_toc.yml", "_static", "chapters", "data")
+BOOK_PARTS = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data")
 
 
 @pytest.fixture(scope="session")
@@ -34,12 +34,16 @@ def book_html() -> Path:
 
 
 @pytest.fixture
-def book_copy(tmp_path) -> Path:
-    """A copy of the book's sources in a temporary folder, to break on purpose."""
-    for part in BOOK_PARTS:
+def book_copy(tmp_path, book_html) -> Path:
+    """A copy of the book's sources in a temporary folder, to break on purpose.
+
+    It starts with the real book's notebook cache, input records and figures, so only what a
+    test changes is executed again.
+    """
+    for part in BOOK_PARTS + ("figures", "_build/.jupyter_cache", "_build/.inputs"):
         source = ROOT / part
         if source.is_dir():
             shutil.copytree(source, tmp_path / part)
-        else:
+        elif source.exists():
             shutil.copy2(source, tmp_path / part)
     return tmp_path

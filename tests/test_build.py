@@ -1,5 +1,7 @@
 """The build fails loudly: a failing cell or bad data stops it, and nothing half-built is left."""
 
+import json
+
 from nkreport.build import build
 
 
@@ -54,7 +56,7 @@ def test_bad_data_stops_the_build_with_a_clear_error(book_copy, capfd):
 def test_a_data_edit_reaches_the_page_and_the_chart(book_copy):
     """The notebook cache hashes code only; the build must still publish the new number."""
     assert build(book_copy) == 0
-    page = book_copy / "_build" / "html" / "chapters" / "01-troops.html"
+    page = book_copy / "_build" / "html" / "chapters" / "troops.html"
     chart = book_copy / "figures" / "fig-troop-estimates.svg"
     assert "1,500" in page.read_text(encoding="utf-8")
     claims = book_copy / "data" / "claims.csv"
@@ -65,6 +67,52 @@ def test_a_data_edit_reaches_the_page_and_the_chart(book_copy):
     html = page.read_text(encoding="utf-8")
     assert "1,600" in html and "1,500 North Korean special forces" not in html
     assert "From 1,600 North Korean soldiers" in chart.read_text(encoding="utf-8")
+
+
+NO_DATA_CHAPTER = chapter("""
+# A chapter that reads no data
+
+```{code-cell} ipython3
+from myst_nb import glue
+glue("plain_number", 41 + 1, display=False)
+```
+
+The answer is {glue:text}`plain_number`.
+""")
+
+
+def executed(log: str) -> set[str]:
+    return {line.split()[1].rstrip(":") for line in log.splitlines() if line.startswith("execute ")}
+
+
+def test_a_data_edit_reexecutes_exactly_the_chapters_that_read_the_file(book_copy, capfd):
+    (book_copy / "chapters" / "99-no-data.md").write_text(NO_DATA_CHAPTER, encoding="utf-8")
+    with open(book_copy / "_toc.yml", "a", encoding="utf-8") as toc:
+        toc.write("  - file: chapters/99-no-data\n")
+    assert build(book_copy) == 0
+    assert executed(capfd.readouterr().out) == {"chapters/99-no-data.md"}, "only the new chapter should run"
+
+    records = {json.loads(p.read_text())["chapter"]: json.loads(p.read_text())["inputs"]
+               for p in (book_copy / "_build" / ".inputs").glob("*.json")}
+    readers = {chapter for chapter, inputs in records.items() if "data/claims.csv" in inputs}
+    assert records["chapters/99-no-data.md"] == {}, "the loader recorded a read that did not happen"
+    assert "chapters/troops.md" in readers
+
+    # A file no chapter reads: nothing runs, and nothing is rendered again.
+    with open(book_copy / "data" / "README.md", "a", encoding="utf-8") as readme:
+        readme.write("\nA note.\n")
+    assert build(book_copy) == 0
+    assert executed(capfd.readouterr().out) == set()
+
+    # The claims: exactly the chapters that recorded reading them.
+    claims = book_copy / "data" / "claims.csv"
+    claims.write_text(claims.read_text(encoding="utf-8").replace(",1500,", ",1600,", 1), encoding="utf-8")
+    assert build(book_copy) == 0
+    assert executed(capfd.readouterr().out) == readers
+
+    # Nothing changed: no execution and no render.
+    assert build(book_copy) == 0
+    assert "Nothing changed since the last good build" in capfd.readouterr().out
 
 
 BROKEN_REFERENCES = chapter("""

@@ -1,0 +1,183 @@
+"""Benchmark the build (python -m nkreport.bench; `make bench`). Not a test: it measures.
+
+On a throwaway copy of the real book, with REPEAT runs of each, it times the kernel floor
+(start a kernel, import pandas and matplotlib, stop), a render-only build (every notebook
+cached), a clean build, a no-change rebuild, a prose edit in one chapter and an edit of one
+data file. It prints medians and the ratios the build targets, and writes them to BENCHMARK.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import json
+import os
+import platform
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from .build import ROOT, build
+from .execute import RECORDS, notebook_chapters
+
+PARTS = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data", "figures")
+REPEAT = 3
+PROSE_CHAPTER = "chapters/troops.md"
+DATA_FILE = "data/claims.csv"
+PAGE_LIMIT = 250_000
+
+
+def kernel_floor() -> float:
+    from jupyter_client.manager import start_new_kernel
+
+    start = time.perf_counter()
+    manager, client = start_new_kernel(kernel_name="python3")
+    try:
+        client.execute_interactive("import pandas, matplotlib.pyplot", timeout=60)
+    finally:
+        client.stop_channels()
+        manager.shutdown_kernel(now=True)
+    return time.perf_counter() - start
+
+
+def timed_build(book: Path) -> tuple[float, str]:
+    out = io.StringIO()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+        status = build(book)
+    seconds = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"the build failed during the benchmark:\n{out.getvalue()[-3000:]}")
+    return seconds, out.getvalue()
+
+
+def executed(log: str) -> list[str]:
+    return [line.split()[1].rstrip(":") for line in log.splitlines() if line.startswith("execute ")]
+
+
+def copy_book(target: Path) -> Path:
+    for part in PARTS:
+        source = ROOT / part
+        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / part)
+    return target
+
+
+def page_weights(html: Path) -> dict[str, int]:
+    """Bytes of each chapter page plus the images it shows (the theme's shared assets not counted)."""
+    weights = {}
+    for chapter in notebook_chapters(html.parents[1]):
+        page = html / chapter.replace(".md", ".html")
+        total = page.stat().st_size
+        for img in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("img"):
+            total += (page.parent / img["src"]).resolve().stat().st_size
+        weights[chapter] = total
+    return weights
+
+
+def edit(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert old in text, f"benchmark edit: {old!r} not in {path}"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+
+
+def run(repeat: int) -> dict:
+    times: dict[str, list[float]] = {k: [] for k in ("kernel_floor", "render_only", "clean", "no_change", "prose_edit", "data_edit")}
+    reexecuted: list[str] = []
+    with tempfile.TemporaryDirectory(prefix="nkreport-bench-") as tmp:
+        book = copy_book(Path(tmp))
+        for _ in range(repeat):
+            times["kernel_floor"].append(kernel_floor())
+        for _ in range(repeat):
+            shutil.rmtree(book / "_build", ignore_errors=True)
+            times["clean"].append(timed_build(book)[0])
+        for _ in range(repeat):
+            (book / "_build" / ".html.sources").unlink()
+            seconds, log = timed_build(book)
+            assert not executed(log), "render-only should execute nothing"
+            times["render_only"].append(seconds)
+        for _ in range(repeat):
+            times["no_change"].append(timed_build(book)[0])
+        for n in range(repeat):
+            edit(book / PROSE_CHAPTER, "\n## The outliers\n", f"\n## The outliers\n\nBenchmark sentence {n}.\n")
+            times["prose_edit"].append(timed_build(book)[0])
+        for n in range(repeat):  # the copy is thrown away, so each run changes one note a little more
+            before = "Special operations forces" + (f" ({n})" if n else "")
+            edit(book / DATA_FILE, before, f"Special operations forces ({n + 1})")
+            seconds, log = timed_build(book)
+            reexecuted = executed(log)
+            times["data_edit"].append(seconds)
+        records = [json.loads(p.read_text()) for p in (book / RECORDS).glob("*.json")]
+        readers = sorted(r["chapter"] for r in records if DATA_FILE in r["inputs"])
+        weights = page_weights(book / "_build" / "html")
+        n_chapters = len(notebook_chapters(book))
+    med = {k: statistics.median(v) for k, v in times.items()}
+    floor, render = med["kernel_floor"], med["render_only"]
+    k = len(reexecuted)
+    return {
+        "cores": os.cpu_count(),
+        "machine": f"{platform.system()} {platform.machine()}, Python {platform.python_version()}",
+        "repeat": repeat,
+        "chapters": n_chapters,
+        "times": times,
+        "median": med,
+        "reexecuted_on_data_edit": reexecuted,
+        "readers_of_data_file": readers,
+        "ratios": {
+            "clean / (chapters x floor + render-only)": (med["clean"] / (n_chapters * floor + render), 0.8),
+            "no-change / render-only": (med["no_change"] / render, 1.2),
+            f"data edit / ({k} x floor + render-only)": (med["data_edit"] / (k * floor + render), 1.3),
+        },
+        "page_weights": weights,
+    }
+
+
+def report(result: dict) -> str:
+    med = result["median"]
+    lines = [
+        "# Build benchmark",
+        "",
+        "Written by `make bench` (`python -m nkreport.bench`); rerun it to refresh this file.",
+        f"Machine: {result['machine']}, **{result['cores']} cores**. {result['chapters']} notebook chapters. "
+        f"Each measure is the median of {result['repeat']} runs, in seconds.",
+        "",
+        "| measure | median (s) | runs (s) |",
+        "|---|---:|---|",
+    ]
+    names = {"kernel_floor": "kernel floor (start, import pandas and matplotlib, stop)",
+             "render_only": "render only (every notebook cached)", "clean": "clean build (no _build)",
+             "no_change": "no-change rebuild", "prose_edit": f"prose edit in {PROSE_CHAPTER}",
+             "data_edit": f"edit of {DATA_FILE}"}
+    for key, label in names.items():
+        runs = ", ".join(f"{t:.1f}" for t in result["times"][key])
+        lines.append(f"| {label} | {med[key]:.1f} | {runs} |")
+    lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
+    for name, (value, limit) in result["ratios"].items():
+        lines.append(f"| {name} | {value:.2f} | {limit} | {'yes' if value <= limit else 'no'} |")
+    lines += ["", f"An edit of `{DATA_FILE}` re-executed {len(result['reexecuted_on_data_edit'])} chapters; "
+              f"the input records list {len(result['readers_of_data_file'])} chapters as readers of it "
+              f"({'the same set' if sorted(result['reexecuted_on_data_edit']) == result['readers_of_data_file'] else 'a DIFFERENT set'}).",
+              "", "| chapter page with its images | KB | within 250 KB |", "|---|---:|---|"]
+    for chapter, size in result["page_weights"].items():
+        lines.append(f"| {chapter} | {size / 1000:.0f} | {'yes' if size <= PAGE_LIMIT else 'no'} |")
+    return "\n".join(lines) + "\n"
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description="Benchmark the book's build.")
+    parser.add_argument("--repeat", type=int, default=REPEAT)
+    parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARK.md")
+    args = parser.parse_args()
+    text = report(run(max(args.repeat, 1)))
+    print(text)
+    args.output.write_text(text, encoding="utf-8")
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,202 @@
+"""Execute the chapters that need it, side by side, into the notebook cache the book renders from.
+
+jupyter-cache keys a notebook on its code only, so on its own it would publish numbers computed
+from old data. Here each chapter also has a record of its inputs (_build/.inputs/<chapter>.json):
+the data files it read, as the ledger loader recorded them while the chapter ran, and the
+nkreport package, each with its SHA-256. A chapter is executed again when its code is not in
+the cache, when any recorded input changed, or when one of its chart files is missing, and
+only then. Chapters run in a process pool, one per core; each writes its own chart bundles
+to figures/. Sphinx then finds every notebook in the cache and only renders.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from .ledger import DATA_DIR_VARIABLE, RECORD_VARIABLE
+
+PACKAGE = Path(__file__).resolve().parent
+CACHE = Path("_build") / ".jupyter_cache"
+RECORDS = Path("_build") / ".inputs"
+TIMEOUT = 120
+
+
+@dataclass
+class Outcome:
+    chapter: str
+    seconds: float
+    error: str | None = None
+
+
+def sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+# Modules that drive the build but never run inside a chapter or draw its charts: editing
+# them does not change any chapter's outputs, so it does not re-execute chapters.
+BUILD_ONLY = {"build.py", "execute.py", "bench.py", "pdf.py", "sphinxext.py", "validate.py", "bibstyle.py"}
+
+
+def package_digest() -> str:
+    """The package code a chapter's outputs can depend on (every module it may import)."""
+    digest = hashlib.sha256()
+    for path in sorted(PACKAGE.glob("*.py")):
+        if path.name in BUILD_ONLY:
+            continue
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def notebook_chapters(root: Path) -> list[str]:
+    """The chapters in _toc.yml that are notebooks (have a kernelspec), as 'chapters/troops.md'."""
+    toc = yaml.safe_load((root / "_toc.yml").read_text(encoding="utf-8"))
+    files = [toc["root"]] + [entry["file"] for entry in toc.get("chapters", [])]
+    return [f + ".md" for f in files if "kernelspec:" in (root / (f + ".md")).read_text(encoding="utf-8")[:600]]
+
+
+def read_notebook(path: Path):
+    """The notebook as myst-nb reads it for the book, so the cache keys match."""
+    from myst_nb.core.read import read_myst_markdown_notebook
+    from myst_parser.config.main import MdParserConfig
+
+    config = yaml.safe_load((path.parents[1] / "_config.yml").read_text(encoding="utf-8"))
+    extensions = set(config.get("parse", {}).get("myst_enable_extensions", []))
+    return read_myst_markdown_notebook(path.read_text(encoding="utf-8"), MdParserConfig(enable_extensions=extensions),
+                                       add_source_map=True, path=path)
+
+
+def record_path(root: Path, chapter: str) -> Path:
+    return root / RECORDS / (Path(chapter).stem + ".json")
+
+
+def charts_of(chapter: str) -> list:
+    from .figures import charts
+
+    return [c for c in charts().values() if c.chapter == chapter]
+
+
+def why_stale(root: Path, cache, chapter: str) -> str | None:
+    """Why a chapter must run again, or None if its cached outputs are current."""
+    try:
+        cache.match_cache_notebook(read_notebook(root / chapter))
+    except KeyError:
+        return "its code is not in the cache"
+    path = record_path(root, chapter)
+    if not path.exists():
+        return "no record of its inputs"
+    record = json.loads(path.read_text(encoding="utf-8"))
+    if record.get("package") != package_digest():
+        return "the nkreport package changed"
+    for name, digest in record["inputs"].items():
+        if not (root / name).exists() or sha256(root / name) != digest:
+            return f"{name} changed"
+    for entry in record.get("figures", []):
+        if not all((root / "figures" / f).exists() for f in entry["files"]):
+            return f"the files of {entry['label']} are missing"
+    return None
+
+
+def execute_chapter(root: Path, chapter: str) -> Outcome:
+    """Run one chapter (in a worker process), cache its outputs, record its inputs, write its charts."""
+    from jupyter_cache import get_cache
+    from jupyter_cache.base import CacheBundleIn
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    start = time.perf_counter()
+    path = root / chapter
+    trace = root / RECORDS / (path.stem + ".reads")
+    trace.unlink(missing_ok=True)
+    os.environ[RECORD_VARIABLE] = str(trace)
+    os.environ[DATA_DIR_VARIABLE] = str(root / "data")
+    notebook = read_notebook(path)
+    result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=TIMEOUT, meta_override=True)
+    if result.err is not None:
+        return Outcome(chapter, time.perf_counter() - start, result.exc_string or repr(result.err))
+    cache = get_cache(str(root / CACHE))
+    cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path), data={"execution_seconds": result.time}),
+                                check_validity=False, overwrite=True)
+    reads = sorted(set(trace.read_text(encoding="utf-8").split())) if trace.exists() else []
+    # Only the book's own files count: a chapter may also load a throwaway copy (methods does).
+    reads = [r for r in reads if Path(r).is_relative_to(root.resolve())]
+    trace.unlink(missing_ok=True)
+    figures = write_chapter_figures(root, chapter)
+    record = {
+        "chapter": chapter,
+        "package": package_digest(),
+        "inputs": {Path(r).relative_to(root.resolve()).as_posix(): sha256(Path(r)) for r in reads},
+        "figures": figures,
+    }
+    record_path(root, chapter).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+    return Outcome(chapter, time.perf_counter() - start)
+
+
+def write_chapter_figures(root: Path, chapter: str) -> list[dict]:
+    from .figures import write_charts
+    from .ledger import load
+
+    return write_charts(load(root / "data"), charts_of(chapter), root / "figures")
+
+
+def _worker(args: tuple[str, str]) -> Outcome:
+    root, chapter = args
+    try:
+        return execute_chapter(Path(root), chapter)
+    except Exception:  # the worker reports, the build fails with the chapter's name and error
+        return Outcome(chapter, 0.0, traceback.format_exc())
+
+
+def execute_stale(root: Path, jobs: int | None = None, log=print) -> tuple[list[str], list[Outcome]]:
+    """Execute every stale chapter in parallel; return (the chapters run, the failures)."""
+    from jupyter_cache import get_cache
+
+    (root / RECORDS).mkdir(parents=True, exist_ok=True)
+    cache = get_cache(str(root / CACHE))
+    stale = {}
+    for chapter in notebook_chapters(root):
+        reason = why_stale(root, cache, chapter)
+        if reason:
+            stale[chapter] = reason
+    if not stale:
+        return [], []
+    jobs = jobs or os.cpu_count() or 1
+    for chapter, reason in stale.items():
+        log(f"execute {chapter}: {reason}")
+    failures = []
+    with ProcessPoolExecutor(max_workers=min(jobs, len(stale))) as pool:
+        for outcome in pool.map(_worker, [(str(root), c) for c in stale]):
+            if outcome.error:
+                failures.append(outcome)
+                log(f"FAILED {outcome.chapter}:\n{outcome.error}")
+            else:
+                log(f"executed {outcome.chapter} in {outcome.seconds:.1f} s")
+    return list(stale), failures
+
+
+def write_manifest(root: Path) -> Path:
+    """figures/manifest.json from the chapters' records, in the order of the chart registry."""
+    from .figures import charts
+
+    entries = {}
+    for path in sorted((root / RECORDS).glob("*.json")):
+        for entry in json.loads(path.read_text(encoding="utf-8")).get("figures", []):
+            entries[entry["label"]] = entry
+    manifest = [entries[label] for label in charts() if label in entries]
+    out = root / "figures" / "manifest.json"
+    out.write_text(json.dumps({"figures": manifest}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return out
+
+
+if __name__ == "__main__":
+    ran, failed = execute_stale(Path.cwd())
+    sys.exit(1 if failed else 0)
