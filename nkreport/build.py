@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import figures
+from . import figures, readme
 from .execute import execute_stale, write_manifest
 from .ledger import DATA_DIR_VARIABLE, LedgerError, load
 
@@ -52,10 +52,12 @@ def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> 
     out = root / "_build" / builder
     stamp = root / "_build" / f".{builder}.sources"
     try:
-        load(root / "data")
+        ledger = load(root / "data")
     except LedgerError as err:
         print(err, file=sys.stderr)
         return 1
+    if readme.write(root, ledger):
+        print("README.md: key figures updated from the ledger.")
     _, failures = execute_stale(root, jobs)
     if failures:
         shutil.rmtree(out, ignore_errors=True)

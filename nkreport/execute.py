@@ -44,7 +44,7 @@ def sha256(path: Path) -> str:
 
 # Modules that drive the build but never run inside a chapter or draw its charts: editing
 # them does not change any chapter's outputs, so it does not re-execute chapters.
-BUILD_ONLY = {"build.py", "execute.py", "bench.py", "pdf.py", "sphinxext.py", "validate.py", "bibstyle.py"}
+BUILD_ONLY = {"build.py", "execute.py", "bench.py", "pdf.py", "sphinxext.py", "validate.py", "bibstyle.py", "readme.py"}
 
 
 def package_digest() -> str:

@@ -138,3 +138,17 @@ def test_unknown_citation_reference_or_glue_key_fails_the_build(book_copy, capfd
     assert "undefined label: 'no-such-label'" in log
     assert "no_such_glue_key" in log
     assert not (book_copy / "_build" / "html").exists()
+
+
+def test_text_that_looks_like_markup_is_shown_not_run(book_copy):
+    claims = book_copy / "data" / "claims.csv"
+    text = claims.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("troops-nis-2024-10-23,"))
+    note = row.rsplit(",", 1)[1]
+    hostile = '"<script>alert(1)</script> <b>bold</b> {cite:p}`x` | pipe"'
+    claims.write_text(text.replace(row, row[: -len(note)] + hostile), encoding="utf-8")
+    assert build(book_copy) == 0
+    for page in ("troops.html", "ledger.html"):
+        html = (book_copy / "_build" / "html" / "chapters" / page).read_text(encoding="utf-8")
+        assert "<script>alert(1)" not in html and "<b>bold</b>" not in html, page
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, f"{page} does not show the note as text"
