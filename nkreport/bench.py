@@ -167,14 +167,34 @@ def report(result: dict) -> str:
     return "\n".join(lines) + "\n"
 
 
+README_START, README_END = "<!-- bench:start (written by make bench) -->", "<!-- bench:end -->"
+
+
+def readme_summary(result: dict) -> str:
+    """The targets table for the README, between its bench markers."""
+    lines = [README_START, "", f"Last `make bench` on {result['cores']} cores (medians of {result['repeat']} runs; "
+             "details in [`BENCHMARK.md`](BENCHMARK.md)):", "", "| target | measured | limit | met |", "|---|---:|---:|---|"]
+    for name, (value, limit) in result["ratios"].items():
+        lines.append(f"| {name} | {value:.2f} | {limit} | {'yes' if value <= limit else 'no'} |")
+    heavy = [c for c, size in result["page_weights"].items() if size > PAGE_LIMIT]
+    lines += ["", f"Chapter pages over 250 KB with their images: {len(heavy)} of {len(result['page_weights'])}.", "", README_END]
+    return "\n".join(lines)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description="Benchmark the book's build.")
     parser.add_argument("--repeat", type=int, default=REPEAT)
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARK.md")
     args = parser.parse_args()
-    text = report(run(max(args.repeat, 1)))
+    result = run(max(args.repeat, 1))
+    text = report(result)
     print(text)
     args.output.write_text(text, encoding="utf-8")
+    readme = ROOT / "README.md"
+    current = readme.read_text(encoding="utf-8")
+    if README_START in current:
+        head, rest = current.split(README_START, 1)
+        readme.write_text(head + readme_summary(result) + rest.split(README_END, 1)[1], encoding="utf-8")
     print(f"written to {args.output}")
     return 0
 

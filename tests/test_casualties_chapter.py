@@ -5,6 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from nkreport import casualties
+from pages import assert_table_lists
 from nkreport.text import figure_text
 
 SEED_ROW = "rucas-nyt-2024-10-23"
@@ -29,18 +30,7 @@ def test_seed_russian_losses_read_as_more_than_600000_with_its_claimant(page, le
 @pytest.mark.parametrize("label, topic", [("tbl-ru-casualty-claims", "ru_casualties"),
                                           ("tbl-nk-casualty-claims", "nk_casualties")])
 def test_table_lists_every_claim_of_its_topic_with_its_source(page, ledger, label, topic):
-    table = page.find("table", id=label)
-    assert table is not None, f"no table labelled {label}"
-    rows = table.select("tbody tr")
-    claims = ledger.claims[ledger.claims["topic"] == topic]
-    assert len(rows) == len(claims)
-    shown = {c.removeprefix("claim-row-") for r in rows for s in r.select("span.claim-row")
-             for c in s["class"] if c.startswith("claim-row-")}
-    assert shown == set(claims["claim_id"])
-    cells = [[c.get_text(" ", strip=True) for c in r.select("td")] for r in rows]
-    for claim in claims.itertuples():
-        assert any(figure_text(claim) in row for row in cells), claim.claim_id
-    assert all(r.select("span.bibtex-citation a") for r in rows), "a row has no citation"
+    assert_table_lists(page, label, ledger.claims[ledger.claims["topic"] == topic])
 
 
 @pytest.mark.parametrize("plotted, topic, panels", [

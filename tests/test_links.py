@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 LINKCHECKER = Path(sys.executable).parent / "linkchecker"

@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from nkreport import response
+from pages import table_claim_ids
 from nkreport.figures import charts, plotted_rows
 
 
@@ -12,20 +13,8 @@ def page(book_html):
     return BeautifulSoup((book_html / "chapters" / "response.html").read_text(encoding="utf-8"), "html.parser")
 
 
-def table_ids(page, label):
-    """The claim ids of a claims table's rows, in the order shown."""
-    table = page.find("table", id=label)
-    assert table is not None, f"no table labelled {label}"
-    ids = []
-    for row in table.select("tbody tr"):
-        (span,) = row.select("span.claim-row")
-        (cls,) = [c for c in span["class"] if c.startswith("claim-row-")]
-        ids.append(cls.removeprefix("claim-row-"))
-    return ids
-
-
 def test_table_lists_every_response_and_every_denial(page, ledger):
-    ids = table_ids(page, "tbl-response-events")
+    ids = table_claim_ids(page, "tbl-response-events")
     claims = ledger.claims
     responses = set(claims.loc[claims["topic"] == "response", "claim_id"])
     denials = set(claims.loc[claims["claim_kind"] == "denial", "claim_id"])
@@ -40,7 +29,7 @@ def test_table_lists_every_response_and_every_denial(page, ledger):
 def test_chart_plots_exactly_the_table_rows(page, ledger):
     chart = charts()["fig-responses"]
     plotted = chart.claims(ledger)
-    assert list(plotted["claim_id"]) == table_ids(page, "tbl-response-events")
+    assert list(plotted["claim_id"]) == table_claim_ids(page, "tbl-response-events")
     assert set(plotted_rows(chart, ledger)["claim_id"]) == set(plotted["claim_id"])
 
 

@@ -4,6 +4,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from nkreport import shipments
+from pages import assert_table_lists
 from nkreport.text import figure_text, thousands
 
 SEED = "nyt2024whatweknow"
@@ -38,18 +39,7 @@ def test_denials_of_both_governments_are_in_the_chapter_and_the_chart(page, ledg
 
 
 def test_table_lists_every_shipments_claim_with_its_source(page, ledger):
-    table = page.find("table", id="tbl-shipment-claims")
-    assert table is not None, "no table labelled tbl-shipment-claims"
-    rows = table.select("tbody tr")
-    claims = ledger.claims[ledger.claims["topic"] == "shipments"]
-    assert len(rows) == len(claims)
-    shown = {c.replace("claim-row-", "") for r in rows for s in r.select("span.claim-row")
-             for c in s["class"] if c.startswith("claim-row-")}
-    assert shown == set(claims["claim_id"])
-    cells = [[c.get_text(" ", strip=True) for c in r.select("td")] for r in rows]
-    for claim in claims.itertuples():
-        assert any(figure_text(claim) in row for row in cells), claim.claim_id
-    assert all(r.select("span.bibtex-citation a") for r in rows), "a row has no citation"
+    assert_table_lists(page, "tbl-shipment-claims", ledger.claims[ledger.claims["topic"] == "shipments"])
 
 
 @pytest.mark.parametrize("label, measures", [

@@ -5,6 +5,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from nkreport import timeline
+from pages import table_claim_ids
 from nkreport.figures import charts, plotted_rows
 from nkreport.text import figure_text
 
@@ -16,17 +17,6 @@ NAMED_ROWS = ("timeline-us-2024-10-23-confirmation", "timeline-nyt-2024-10-23-me
 @pytest.fixture(scope="module")
 def page(book_html):
     return BeautifulSoup((book_html / "chapters" / "timeline.html").read_text(encoding="utf-8"), "html.parser")
-
-
-def table_ids(page, label):
-    table = page.find("table", id=label)
-    assert table is not None, f"no table labelled {label}"
-    ids = []
-    for row in table.select("tbody tr"):
-        (span,) = row.select("span.claim-row")
-        (cls,) = [c for c in span["class"] if c.startswith("claim-row-")]
-        ids.append(cls.removeprefix("claim-row-"))
-    return ids
 
 
 def test_first_troops_route_and_count_are_shown_with_their_claimant(page, ledger):
@@ -43,7 +33,7 @@ def test_first_troops_route_and_count_are_shown_with_their_claimant(page, ledger
 
 
 def test_table_lists_every_timeline_row_in_date_order(page, ledger):
-    ids = table_ids(page, "tbl-timeline-events")
+    ids = table_claim_ids(page, "tbl-timeline-events")
     timeline_rows = set(ledger.claims.loc[ledger.claims["topic"] == "timeline", "claim_id"])
     assert timeline_rows <= set(ids), f"missing: {sorted(timeline_rows - set(ids))}"
     assert set(NAMED_ROWS) <= set(ids)
@@ -55,7 +45,7 @@ def test_table_lists_every_timeline_row_in_date_order(page, ledger):
 def test_chart_plots_exactly_the_table_rows(page, ledger):
     chart = charts()["fig-timeline"]
     plotted = chart.claims(ledger)
-    assert list(plotted["claim_id"]) == table_ids(page, "tbl-timeline-events")
+    assert list(plotted["claim_id"]) == table_claim_ids(page, "tbl-timeline-events")
     assert set(plotted_rows(chart, ledger)["claim_id"]) == set(plotted["claim_id"])
     assert set(plotted["claim_id"]) >= set(timeline.EXTRA_EVENTS) & set(ledger.claims["claim_id"])
 
