@@ -29,6 +29,8 @@ PARTS = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data
 REPEAT = 3
 PROSE_CHAPTER = "chapters/troops.md"
 DATA_FILE = "data/claims.csv"
+# The note of one claim of the Vietnam comparison: the chapters that load that topic run again.
+DATA_EDIT = "The deployment ended in March 1973."
 PAGE_LIMIT = 250_000
 
 
@@ -106,13 +108,13 @@ def run(repeat: int) -> dict:
             edit(book / PROSE_CHAPTER, "\n## The outliers\n", f"\n## The outliers\n\nBenchmark sentence {n}.\n")
             times["prose_edit"].append(timed_build(book)[0])
         for n in range(repeat):  # the copy is thrown away, so each run changes one note a little more
-            before = "Special operations forces" + (f" ({n})" if n else "")
-            edit(book / DATA_FILE, before, f"Special operations forces ({n + 1})")
+            before = DATA_EDIT + (f" ({n})" if n else "")
+            edit(book / DATA_FILE, before, f"{DATA_EDIT} ({n + 1})")
             seconds, log = timed_build(book)
             reexecuted = executed(log)
             times["data_edit"].append(seconds)
         records = [json.loads(p.read_text()) for p in (book / RECORDS).glob("*.json")]
-        readers = sorted(r["chapter"] for r in records if DATA_FILE in r["inputs"])
+        readers = sorted(r["chapter"] for r in records if r["topics"] is None or (r["topics"] and "vietnam" in r["topics"]))
         weights = page_weights(book / "_build" / "html")
         n_chapters = len(notebook_chapters(book))
     med = {k: statistics.median(v) for k, v in times.items()}
@@ -151,15 +153,16 @@ def report(result: dict) -> str:
     names = {"kernel_floor": "kernel floor (start, import pandas and matplotlib, stop)",
              "render_only": "render only (every notebook cached)", "clean": "clean build (no _build)",
              "no_change": "no-change rebuild", "prose_edit": f"prose edit in {PROSE_CHAPTER}",
-             "data_edit": f"edit of {DATA_FILE}"}
+             "data_edit": f"edit of {DATA_FILE} (a note of the Vietnam comparison)"}
     for key, label in names.items():
         runs = ", ".join(f"{t:.1f}" for t in result["times"][key])
         lines.append(f"| {label} | {med[key]:.1f} | {runs} |")
     lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
     for name, (value, limit) in result["ratios"].items():
         lines.append(f"| {name} | {value:.2f} | {limit} | {'yes' if value <= limit else 'no'} |")
-    lines += ["", f"An edit of `{DATA_FILE}` re-executed {len(result['reexecuted_on_data_edit'])} chapters; "
-              f"the input records list {len(result['readers_of_data_file'])} chapters as readers of it "
+    lines += ["", f"The edit of one Vietnam-comparison row of `{DATA_FILE}` re-executed "
+              f"{len(result['reexecuted_on_data_edit'])} chapters ({', '.join(result['reexecuted_on_data_edit'])}); "
+              f"the input records list {len(result['readers_of_data_file'])} chapters as loading that topic "
               f"({'the same set' if sorted(result['reexecuted_on_data_edit']) == result['readers_of_data_file'] else 'a DIFFERENT set'}).",
               "", "| chapter page with its images | KB | within 250 KB |", "|---|---:|---|"]
     for chapter, size in result["page_weights"].items():

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import html
 import io
+import re
 import textwrap
 from dataclasses import dataclass
 from pathlib import Path
@@ -224,13 +227,56 @@ def add_legends(ax, claims: pd.DataFrame, styles: dict[str, dict]) -> None:
               handletextpad=0.4, columnspacing=1.5, borderaxespad=0)
 
 
-def svg_bytes(fig, fonts_as_paths: bool = False) -> bytes:
+def svg_bytes(fig) -> bytes:
     """The figure as SVG with fixed ids and no date, so two builds give the same bytes."""
     buffer = io.BytesIO()
-    style = {**STYLE, "svg.fonttype": "path" if fonts_as_paths else "none"}
-    with plt.rc_context(style):
+    with plt.rc_context(STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
     return buffer.getvalue()
+
+
+# In the page's SVG, text is set in the font matplotlib measured it with, embedded in the file
+# under a private name so no other font installed on a reader's machine can take its place.
+PAGE_FONT = "NKReport DejaVu Sans"
+
+
+def _font_face(weight: int, characters: str) -> str:
+    """A @font-face rule with DejaVu Sans cut down to `characters`, as a WOFF data URI."""
+    from fontTools import subset
+    from matplotlib import font_manager
+
+    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight=weight))
+    options = subset.Options()
+    options.flavor = "woff"
+    options.name_IDs = []
+    options.notdef_outline = True
+    options.drop_tables += ["FFTM"]  # FontForge's timestamps: not needed, and not reproducible
+    font = subset.load_font(path, options)
+    subsetter = subset.Subsetter(options)
+    subsetter.populate(text=characters)
+    subsetter.subset(font)
+    buffer = io.BytesIO()
+    subset.save_font(font, buffer, options)
+    data = base64.b64encode(buffer.getvalue()).decode("ascii")
+    return f"@font-face{{font-family:'{PAGE_FONT}';font-weight:{weight};src:url(data:font/woff;base64,{data}) format('woff')}}"
+
+
+def page_svg_bytes(fig) -> bytes:
+    """The chart for the web page: SVG with real text in an embedded font subset.
+
+    About half the bytes of text drawn as outlines, the same look on every machine, and no
+    request for a font (the book works offline).
+    """
+    svg = svg_bytes(fig).decode("utf-8")
+    characters = set(" ")
+    for text in re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S):
+        characters |= set(html.unescape(re.sub(r"<[^>]+>", "", text)))
+    chars = "".join(sorted(characters))
+    weights = [400] + ([700] if "font-weight: 700" in svg or "font-weight: bold" in svg else [])
+    style = "".join(_font_face(w, chars) for w in weights)
+    svg = svg.replace("font-family: 'DejaVu Sans'", f"font-family: '{PAGE_FONT}', 'DejaVu Sans', sans-serif")
+    svg = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + f"<defs><style>{style}</style></defs>", svg, count=1)
+    return svg.encode("utf-8")
 
 
 def save_figure(fig, label: str, out_dir: Path | None = None) -> list[Path]:

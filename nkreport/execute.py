@@ -23,7 +23,7 @@ from pathlib import Path
 
 import yaml
 
-from .ledger import DATA_DIR_VARIABLE, RECORD_VARIABLE
+from .ledger import ALL_TOPICS, DATA_DIR_VARIABLE, RECORD_VARIABLE, load, view_digests
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE = Path("_build") / ".jupyter_cache"
@@ -36,10 +36,8 @@ class Outcome:
     chapter: str
     seconds: float
     error: str | None = None
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    notebook: dict | None = None  # the executed notebook, cached by the main process
+    record: dict | None = None
 
 
 # Modules that drive the build but never run inside a chapter or draw its charts: editing
@@ -98,9 +96,12 @@ def why_stale(root: Path, cache, chapter: str) -> str | None:
     record = json.loads(path.read_text(encoding="utf-8"))
     if record.get("package") != package_digest():
         return "the nkreport package changed"
-    for name, digest in record["inputs"].items():
-        if not (root / name).exists() or sha256(root / name) != digest:
-            return f"{name} changed"
+    if record["topics"] is not False:  # False: the chapter read no data
+        topics = None if record["topics"] is None else set(record["topics"])
+        current = view_digests(root / "data", topics)
+        for name, digest in record["inputs"].items():
+            if current.get(name) != digest:
+                return f"{name} changed" + (f" (topics {', '.join(sorted(topics))})" if topics else "")
     for entry in record.get("figures", []):
         if not all((root / "figures" / f).exists() for f in entry["files"]):
             return f"the files of {entry['label']} are missing"
@@ -109,8 +110,6 @@ def why_stale(root: Path, cache, chapter: str) -> str | None:
 
 def execute_chapter(root: Path, chapter: str) -> Outcome:
     """Run one chapter (in a worker process), cache its outputs, record its inputs, write its charts."""
-    from jupyter_cache import get_cache
-    from jupyter_cache.base import CacheBundleIn
     from jupyter_cache.executors.utils import single_nb_execution
 
     start = time.perf_counter()
@@ -123,29 +122,55 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=TIMEOUT, meta_override=True)
     if result.err is not None:
         return Outcome(chapter, time.perf_counter() - start, result.exc_string or repr(result.err))
-    cache = get_cache(str(root / CACHE))
-    cache.cache_notebook_bundle(CacheBundleIn(notebook, str(path), data={"execution_seconds": result.time}),
-                                check_validity=False, overwrite=True)
-    reads = sorted(set(trace.read_text(encoding="utf-8").split())) if trace.exists() else []
-    # Only the book's own files count: a chapter may also load a throwaway copy (methods does).
-    reads = [r for r in reads if Path(r).is_relative_to(root.resolve())]
+    topics = recorded_topics(root, trace)
     trace.unlink(missing_ok=True)
-    figures = write_chapter_figures(root, chapter)
+    os.environ.pop(RECORD_VARIABLE)
+    figures = write_charts(load(root / "data", topics=topics or None) if topics is not False else None, charts_of(chapter),
+                           root / "figures")
     record = {
         "chapter": chapter,
         "package": package_digest(),
-        "inputs": {Path(r).relative_to(root.resolve()).as_posix(): sha256(Path(r)) for r in reads},
+        # the ledger's topics the chapter loaded: a list, null for all, false for no data at all
+        "topics": sorted(topics) if topics else (None if topics is None else False),
+        "inputs": {} if topics is False else view_digests(root / "data", topics),
         "figures": figures,
+        "execution_seconds": result.time,
     }
-    record_path(root, chapter).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
-    return Outcome(chapter, time.perf_counter() - start)
+    return Outcome(chapter, time.perf_counter() - start, notebook=notebook, record=record)
 
 
-def write_chapter_figures(root: Path, chapter: str) -> list[dict]:
-    from .figures import write_charts
-    from .ledger import load
+def store(root: Path, cache, outcome: Outcome) -> None:
+    """Cache an executed notebook, then record its inputs: one process writes, as jupyter-cache's
+    database is not safe to write from several processes at once."""
+    from jupyter_cache.base import CacheBundleIn
 
-    return write_charts(load(root / "data"), charts_of(chapter), root / "figures")
+    record = outcome.record
+    cache.cache_notebook_bundle(CacheBundleIn(outcome.notebook, str(root / outcome.chapter),
+                                              data={"execution_seconds": record.pop("execution_seconds")}),
+                                check_validity=False, overwrite=True)
+    record_path(root, outcome.chapter).write_text(json.dumps(record, indent=1) + "\n", encoding="utf-8")
+
+
+def recorded_topics(root: Path, trace: Path) -> set[str] | None | bool:
+    """The union of the ledger views a chapter loaded from the book's data: a set of topics,
+    None for the whole ledger, False if it loaded none. Loads of other folders (methods breaks
+    a throwaway copy on purpose) do not count."""
+    data = str((root / "data").resolve())
+    views = [line.split("\t") for line in trace.read_text(encoding="utf-8").splitlines()] if trace.exists() else []
+    topics = [t for d, t in views if d == data]
+    if not topics:
+        return False
+    if ALL_TOPICS in topics:
+        return None
+    return {name for t in topics for name in t.split(",")}
+
+
+def write_charts(ledger, selected, out_dir: Path) -> list[dict]:
+    from .figures import write_charts as write
+
+    if selected and ledger is None:
+        raise ValueError("a chapter that loads no data cannot register charts")
+    return write(ledger, selected, out_dir) if selected else []
 
 
 def _worker(args: tuple[str, str]) -> Outcome:
@@ -179,6 +204,7 @@ def execute_stale(root: Path, jobs: int | None = None, log=print) -> tuple[list[
                 failures.append(outcome)
                 log(f"FAILED {outcome.chapter}:\n{outcome.error}")
             else:
+                store(root, cache, outcome)
                 log(f"executed {outcome.chapter} in {outcome.seconds:.1f} s")
     return list(stale), failures
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import hashlib
 import io
 import json
 import os
@@ -20,18 +21,45 @@ DATA_DIR = Path(__file__).resolve().parent.parent / "data"
 # The build sets this for the notebook kernels, so a book built from another folder (a copy,
 # a test) reads its own data rather than the data beside the installed package.
 DATA_DIR_VARIABLE = "NKREPORT_DATA_DIR"
-# When set (by nkreport.execute, per chapter), load() appends the data files it reads to this
-# file, so the build knows which inputs a chapter's outputs depend on.
+# When set (by nkreport.execute, per chapter), load() appends to this file which data folder it
+# read and which topics of the ledger it returned, so the build knows exactly which data a
+# chapter's outputs depend on (see view_digests).
 RECORD_VARIABLE = "NKREPORT_RECORD_INPUTS"
 DATA_FILES = ("datapackage.json", "claimants.csv", "sources.bib", "claims.csv")
+ALL_TOPICS = "*"
 
 
-def record_reads(paths) -> None:
-    """Note data files a chapter read (see RECORD_VARIABLE); nothing happens outside a build."""
+def record_view(data_dir: Path, topics) -> None:
+    """Note the view of the ledger a chapter loaded (see RECORD_VARIABLE); nothing happens outside a build."""
     record = os.environ.get(RECORD_VARIABLE)
     if record:
         with open(record, "a", encoding="utf-8") as f:
-            f.writelines(f"{Path(p).resolve()}\n" for p in paths)
+            f.write(f"{Path(data_dir).resolve()}\t{','.join(sorted(topics)) if topics else ALL_TOPICS}\n")
+
+
+def _digest(obj) -> str:
+    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+
+
+def view_digests(data_dir: Path, topics: set[str] | None) -> dict[str, str]:
+    """What a view of the ledger depends on, file by file, as digests.
+
+    The schema and the claimants (their order sets chart markers) count whole; of the claims,
+    only the rows of the view's topics; of the sources, only the entries those rows cite. An
+    edit elsewhere in the files leaves the digests, and the chapters that read the view, alone.
+    """
+    data_dir = Path(data_dir)
+    with open(data_dir / "claims.csv", encoding="utf-8", newline="") as f:
+        rows = [r for r in csv.DictReader(f) if topics is None or r.get("topic") in topics]
+    keys = sorted({k for r in rows for k in (r.get("source") or "").split("; ") if k})
+    sources = _load_sources(data_dir / "sources.bib", [])
+    return {
+        "data/datapackage.json": hashlib.sha256((data_dir / "datapackage.json").read_bytes()).hexdigest(),
+        "data/claimants.csv": hashlib.sha256((data_dir / "claimants.csv").read_bytes()).hexdigest(),
+        "data/claims.csv": _digest(rows),
+        "data/sources.bib": _digest({k: sources.get(k) for k in keys}),
+    }
+
 
 QUALIFIER_BOUND = {
     "more than": "floor", "over": "floor", "at least": "floor",
@@ -300,15 +328,21 @@ class Ledger:
         """One claim by id; a chapter asking for a claim the ledger lacks fails loudly."""
         match = self.claims[self.claims["claim_id"] == claim_id]
         if match.empty:
-            raise KeyError(f"claim '{claim_id}' is not in data/claims.csv")
+            raise KeyError(f"claim '{claim_id}' is not in data/claims.csv, or not in the topics this chapter loads")
         return match.iloc[0]
 
 
-def load(data_dir: Path | str | None = None, today: dt.date | None = None) -> Ledger:
-    """Read and validate data/claims.csv, claimants.csv and sources.bib; raise LedgerError on any problem."""
+def load(data_dir: Path | str | None = None, today: dt.date | None = None, topics=None) -> Ledger:
+    """Read and validate data/claims.csv, claimants.csv and sources.bib; raise LedgerError on any problem.
+
+    The whole ledger is always validated. With `topics`, the claims returned are those of these
+    topics only: a chapter declares the part of the ledger it uses, the build re-executes it only
+    when that part changes, and a claim outside it is an error, never a silent dependency.
+    """
     data_dir = Path(data_dir or os.environ.get(DATA_DIR_VARIABLE) or DATA_DIR)
     today = today or dt.date.today()
-    record_reads(data_dir / name for name in DATA_FILES)
+    topics = set(topics) if topics else None
+    record_view(data_dir, topics)
     schemas = _schemas(data_dir.resolve())
     problems: list[Problem] = []
 
@@ -340,4 +374,13 @@ def load(data_dir: Path | str | None = None, today: dt.date | None = None) -> Le
         on="claimant", how="left", validate="many_to_one",
     )
     claims["source_url"] = [" ".join(sources[k]["url"] for k in s.split("; ")) for s in claims["source"]]
+    if topics is not None:
+        unknown = topics - set(schemas["claims"][_field_index(schemas["claims"], "topic")]["constraints"]["enum"])
+        if unknown:
+            raise ValueError(f"unknown topic(s) {sorted(unknown)}; see the topic column in data/datapackage.json")
+        claims = claims[claims["topic"].isin(topics)].reset_index(drop=True)
     return Ledger(claims=claims, claimants=claimants, sources=sources)
+
+
+def _field_index(fields: list[dict], name: str) -> int:
+    return next(i for i, f in enumerate(fields) if f["name"] == name)

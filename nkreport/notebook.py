@@ -41,10 +41,11 @@ def glue_text(name: str, text: str) -> None:
 def glue_figure(name: str, fig) -> None:
     """Glue a chart for a {glue:figure} directive as SVG: sharp at any zoom, the same bytes every build.
 
-    Glyphs are drawn as paths so the chart looks the same whatever fonts the reader has. The
-    figure is closed so it is not shown a second time.
+    Its text is set in an embedded subset of the font it was laid out with, so the chart looks
+    the same whatever fonts the reader has (charts.page_svg_bytes). The figure is closed so it
+    is not shown a second time.
     """
-    glue(name, SVG(charts.svg_bytes(fig, fonts_as_paths=True)), display=False)
+    glue(name, SVG(charts.page_svg_bytes(fig)), display=False)
     plt.close(fig)
 
 

@@ -92,23 +92,26 @@ def test_a_data_edit_reexecutes_exactly_the_chapters_that_read_the_file(book_cop
     assert build(book_copy) == 0
     assert executed(capfd.readouterr().out) == {"chapters/99-no-data.md"}, "only the new chapter should run"
 
-    records = {json.loads(p.read_text())["chapter"]: json.loads(p.read_text())["inputs"]
-               for p in (book_copy / "_build" / ".inputs").glob("*.json")}
-    readers = {chapter for chapter, inputs in records.items() if "data/claims.csv" in inputs}
-    assert records["chapters/99-no-data.md"] == {}, "the loader recorded a read that did not happen"
-    assert "chapters/troops.md" in readers
+    records = {r["chapter"]: r for r in (json.loads(p.read_text()) for p in (book_copy / "_build" / ".inputs").glob("*.json"))}
+    assert records["chapters/99-no-data.md"]["topics"] is False, "the loader recorded a read that did not happen"
+    assert records["chapters/troops.md"]["topics"] == ["forces", "timeline", "troops"]
 
-    # A file no chapter reads: nothing runs, and nothing is rendered again.
+    # A file no chapter reads: nothing runs.
     with open(book_copy / "data" / "README.md", "a", encoding="utf-8") as readme:
         readme.write("\nA note.\n")
     assert build(book_copy) == 0
     assert executed(capfd.readouterr().out) == set()
 
-    # The claims: exactly the chapters that recorded reading them.
+    # One row of the Vietnam comparison: exactly the chapters that recorded loading that topic.
+    readers = {c for c, r in records.items() if r["topics"] is None or (r["topics"] and "vietnam" in r["topics"])}
+    assert "chapters/vietnam.md" in readers and "chapters/troops.md" not in readers
     claims = book_copy / "data" / "claims.csv"
-    claims.write_text(claims.read_text(encoding="utf-8").replace(",1500,", ",1600,", 1), encoding="utf-8")
+    text = claims.read_text(encoding="utf-8")
+    row = next(line for line in text.splitlines() if line.startswith("vietnam-nyt-2024-10-23-total,"))
+    claims.write_text(text.replace(row, row.replace(",320000,", ",321000,", 1)), encoding="utf-8")
     assert build(book_copy) == 0
     assert executed(capfd.readouterr().out) == readers
+    assert "321,000" in (book_copy / "_build" / "html" / "chapters" / "vietnam.html").read_text(encoding="utf-8")
 
     # Nothing changed: no execution and no render.
     assert build(book_copy) == 0
