@@ -173,13 +173,15 @@ def claimant_legend_handles(claims: pd.DataFrame, styles: dict[str, dict]) -> li
 
 
 def claimants_in_words(claims: pd.DataFrame) -> str:
-    """'South Korea, Ukraine, the United States and Yonhap': governments by country, media by name."""
+    """'South Korea, the United States, the EU and Yonhap': governments by country, the EU and UN and media by name."""
     names = []
     for country in COUNTRY_COLOURS:
         rows = claims[claims["claimant_country"] == country]
         if rows.empty:
             continue
-        if country == "Independent":
+        if country == "International":
+            names += ["the " + n for n in dict.fromkeys(rows["claimant_short_name"])]
+        elif country == "Independent":
             names += list(dict.fromkeys(rows["claimant_short_name"]))
         else:
             names.append({"United States": "the United States", "United Kingdom": "the United Kingdom"}

@@ -10,7 +10,7 @@ from matplotlib.lines import Line2D
 from . import charts
 from .charts import Chart
 from .ledger import Ledger
-from .timeline import TimeScale, claimants_in_words, spread
+from .timeline import TimeScale, spread
 
 # Lanes, top to bottom: those who answered the deployment, then the two governments behind it.
 ACTORS = ("South Korea", "United States", "Ukraine", "NATO", "EU", "UN", "Russia", "North Korea")
@@ -157,7 +157,7 @@ def responses_figure(ledger: Ledger):
             "Dated statements and measures about North Korea's troops in Russia, by actor. Each mark is "
             "one claim at the date it refers to, coloured by the claimant's country; its shape says what "
             "kind of response it is. Months without a response are left out of the time axis (breaks).",
-            f"claims by {claimants_in_words(events)}, as cited in the report's bibliography",
+            f"claims by {charts.claimants_in_words(events)}, as cited in the report's bibliography",
             head["as_of"],
         )
         legend_h = 1.2

@@ -221,24 +221,6 @@ def _centre(cluster: list[int], offsets: list[float], step: float) -> None:
         offsets[i] = (rank - (len(cluster) - 1) / 2) * step
 
 
-def claimants_in_words(claims: pd.DataFrame) -> str:
-    """charts.claimants_in_words, but naming international organisations ('the EU and the UN')
-    rather than writing their country column ('International')."""
-    names = []
-    for country in charts.COUNTRY_COLOURS:
-        rows = claims[claims["claimant_country"] == country]
-        if rows.empty:
-            continue
-        if country == "International":
-            names += ["the " + n for n in dict.fromkeys(rows["claimant_short_name"])]
-        elif country == "Independent":
-            names += list(dict.fromkeys(rows["claimant_short_name"]))
-        else:
-            names.append({"United States": "the United States", "United Kingdom": "the United Kingdom"}
-                         .get(country, country))
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
-
-
 def day_text(row) -> str:
     """'13 Oct', or 'Oct' where only the month is known: the axis gives the year."""
     if row.as_of_precision == "month":
@@ -374,7 +356,7 @@ def timeline_figure(ledger: Ledger):
             "marker is one claim at the date it refers to, coloured by the claimant's country; the "
             f"time scale is stretched from {STRETCH_START:%B %Y} to "
             f"{STRETCH_END - pd.Timedelta(days=1):%B %Y}, between the dashed lines.",
-            f"claims by {claimants_in_words(events)}, as cited in the report's bibliography",
+            f"claims by {charts.claimants_in_words(events)}, as cited in the report's bibliography",
             head["as_of"],
         )
         legend_height = 1.25
