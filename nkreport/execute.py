@@ -23,7 +23,8 @@ from pathlib import Path
 
 import yaml
 
-from .ledger import ALL_TOPICS, DATA_DIR_VARIABLE, RECORD_VARIABLE, load, view_digests
+from .ledger import (ALL_TOPICS, DATA_DIR_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, RECORD_VARIABLE,
+                     load, view_digests)
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE = Path("_build") / ".jupyter_cache"
@@ -115,18 +116,31 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     start = time.perf_counter()
     path = root / chapter
     trace = root / RECORDS / (path.stem + ".reads")
-    trace.unlink(missing_ok=True)
+    written = root / RECORDS / (path.stem + ".charts")
+    for old in (trace, written):
+        old.unlink(missing_ok=True)
     os.environ[RECORD_VARIABLE] = str(trace)
     os.environ[DATA_DIR_VARIABLE] = str(root / "data")
+    # the chapter writes its charts' files itself, from the figures it shows (notebook.glue_chart)
+    os.environ[FIGURES_DIR_VARIABLE] = str(root / "figures")
+    os.environ[FIGURES_RECORD_VARIABLE] = str(written)
     notebook = read_notebook(path)
     result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=TIMEOUT, meta_override=True)
     if result.err is not None:
         return Outcome(chapter, time.perf_counter() - start, result.exc_string or repr(result.err))
     topics = recorded_topics(root, trace)
+    entries = [json.loads(line) for line in written.read_text(encoding="utf-8").splitlines()] if written.exists() else []
+    for name in (RECORD_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE):
+        os.environ.pop(name)
     trace.unlink(missing_ok=True)
-    os.environ.pop(RECORD_VARIABLE)
-    figures = write_charts(load(root / "data", topics=topics or None) if topics is not False else None, charts_of(chapter),
-                           root / "figures")
+    written.unlink(missing_ok=True)
+    # A registered chart the chapter did not show (and so did not write) is drawn here.
+    missing = [c for c in charts_of(chapter) if c.label not in {e["label"] for e in entries}]
+    if missing:
+        entries += write_charts(load(root / "data", topics=topics or None) if topics is not False else None, missing,
+                                root / "figures")
+    order = [c.label for c in charts_of(chapter)]
+    figures = sorted(entries, key=lambda e: order.index(e["label"]) if e["label"] in order else len(order))
     record = {
         "chapter": chapter,
         "package": package_digest(),

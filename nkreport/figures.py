@@ -3,8 +3,9 @@
 Each chapter module lists its charts in FIGURES as Chart records. For each chart, figures/
 holds a bundle named by its label: the SVG (text editable in slide software), a 300 dpi PNG,
 and a CSV of exactly the ledger rows it plots, with claim ids, claimants and source URLs.
-figures/manifest.json lists them all. The notebooks show the same charts, but a cached
-notebook does not rerun its code, so these files are written here, from the data, on every build.
+figures/manifest.json lists them all. During a build each chapter writes its own charts' files
+as it shows them (notebook.glue_chart, run by nkreport.execute); `python -m nkreport.figures`
+redraws them all outside a build.
 """
 
 from __future__ import annotations
@@ -51,21 +52,25 @@ def plotted_rows(chart: Chart, ledger: Ledger) -> pd.DataFrame:
     return table
 
 
-def write_charts(ledger: Ledger, selected, out_dir: Path) -> list[dict]:
-    """Write the bundle of each chart (SVG, PNG, CSV); return their manifest entries."""
+def write_chart(fig, chart: Chart, ledger: Ledger, out_dir: Path) -> dict:
+    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows); return its manifest entry."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    files = save_figure(fig, chart.label, out_dir)
+    rows = plotted_rows(chart, ledger)
+    csv = out_dir / f"{chart.label}.csv"
+    rows.to_csv(csv, index=False, lineterminator="\n")
+    files.append(csv)
+    return {"label": chart.label, "chapter": chart.chapter, "title": fig.get_label(),
+            "claim_ids": list(rows["claim_id"]), "files": [f.name for f in files]}
+
+
+def write_charts(ledger: Ledger, selected, out_dir: Path) -> list[dict]:
+    """Draw each chart and write its bundle; return their manifest entries."""
     entries = []
     for chart in selected:
         fig = chart.draw(ledger)
-        title = fig.get_label()
-        files = save_figure(fig, chart.label, out_dir)
+        entries.append(write_chart(fig, chart, ledger, out_dir))
         plt.close(fig)
-        rows = plotted_rows(chart, ledger)
-        csv = out_dir / f"{chart.label}.csv"
-        rows.to_csv(csv, index=False, lineterminator="\n")
-        files.append(csv)
-        entries.append({"label": chart.label, "chapter": chart.chapter, "title": title,
-                        "claim_ids": list(rows["claim_id"]), "files": [f.name for f in files]})
     return entries
 
 

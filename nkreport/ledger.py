@@ -25,8 +25,11 @@ DATA_DIR_VARIABLE = "NKREPORT_DATA_DIR"
 # read and which topics of the ledger it returned, so the build knows exactly which data a
 # chapter's outputs depend on (see view_digests).
 RECORD_VARIABLE = "NKREPORT_RECORD_INPUTS"
-DATA_FILES = ("datapackage.json", "claimants.csv", "sources.bib", "claims.csv")
 ALL_TOPICS = "*"
+# Also set by nkreport.execute while a chapter runs: where the chapter writes its charts' files,
+# and the file where it notes each chart it wrote (see notebook.glue_chart).
+FIGURES_DIR_VARIABLE = "NKREPORT_FIGURES_DIR"
+FIGURES_RECORD_VARIABLE = "NKREPORT_FIGURES_RECORD"
 
 
 def record_view(data_dir: Path, topics) -> None:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import json
+import os
+from pathlib import Path
+
 import matplotlib.pyplot as plt
 from IPython.display import SVG, Markdown, display
 from myst_nb import glue
 
-from . import charts
-from .ledger import Ledger
+from . import charts as charts_module
+from .ledger import FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, Ledger
 from .text import cite, claims_table, date_text, figure_text
 
 
@@ -38,14 +42,24 @@ def glue_text(name: str, text: str) -> None:
     glue(name, Markdown(f"[{text}]{{.glued .glued-{name}}}"), display=False)
 
 
-def glue_figure(name: str, fig) -> None:
-    """Glue a chart for a {glue:figure} directive as SVG: sharp at any zoom, the same bytes every build.
+def glue_chart(ledger: Ledger, label: str) -> None:
+    """Draw a registered chart and glue it for {glue:figure} under its label with underscores.
 
-    Its text is set in an embedded subset of the font it was laid out with, so the chart looks
-    the same whatever fonts the reader has (charts.page_svg_bytes). The figure is closed so it
-    is not shown a second time.
+    The page shows it as SVG whose text is set in an embedded font subset, so it looks the same
+    whatever fonts the reader has (charts.page_svg_bytes). During a build the same figure is
+    also written to figures/ (SVG, PNG, the CSV of its rows), so the page and the files can
+    never differ and no chart is drawn twice.
     """
-    glue(name, SVG(charts.page_svg_bytes(fig)), display=False)
+    from .figures import charts, write_chart
+
+    chart = charts()[label]
+    fig = chart.draw(ledger)
+    glue(label.replace("-", "_"), SVG(charts_module.page_svg_bytes(fig)), display=False)
+    out = os.environ.get(FIGURES_DIR_VARIABLE)
+    if out:
+        entry = write_chart(fig, chart, ledger, Path(out))
+        with open(os.environ[FIGURES_RECORD_VARIABLE], "a", encoding="utf-8") as f:
+            f.write(json.dumps(entry) + "\n")
     plt.close(fig)
 
 
