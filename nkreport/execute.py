@@ -1,13 +1,14 @@
 """Execute the chapters that need it, side by side, into the notebook cache the book renders from.
 
 jupyter-cache keys a notebook on its code only, so on its own it would publish numbers computed
-from old data. Here each chapter also has a record of its inputs (_build/.inputs/<chapter>.json):
-the data files it read, as the ledger loader recorded them while the chapter ran, and the
-nkreport package, each with its SHA-256. A chapter is executed again when its code is not in
-the cache, when any recorded input changed, or when one of its chart files is missing, and
-only then. Chapters run in a process pool, one per core; each writes its own chart bundles
-to figures/. Sphinx then finds every notebook in the cache and only renders.
-"""
+from old data. Here each chapter also has a record (_build/.inputs/<chapter>.json) of the view
+of the ledger it loaded, as the loader recorded it while the chapter ran (its topics, or the
+whole ledger), with digests of what that view depends on (ledger.view_digests), and a digest of
+the package code chapters import. A chapter is executed again when its code is not in the
+cache, when its view's digests or the package changed, or when one of its chart files is
+missing, and only then. Chapters run in a process pool, one per core, and write their own chart
+bundles to figures/ (notebook.glue_chart); the main process alone writes the cache. Sphinx then
+finds every notebook in the cache and only renders."""
 
 from __future__ import annotations
 
