@@ -49,7 +49,9 @@ COUNTRY_COLOURS = {
 }
 # Within a country, claimants take markers in the order claimants.csv lists them, so a claimant
 # keeps its marker in every chart as long as a new claimant is added after those of its country.
-MARKERS = ["o", "s", "D", "P", "X", "h", "p", "*"]
+# Shapes that stay distinct at 8 px: no hexagon early (it reads as a circle) and no triangle
+# before the ninth (it reads as the head of a bound's arrow).
+MARKERS = ["o", "s", "D", "P", "X", "*", "p", "d", "H", "8", "v", "^"]
 
 STYLE = {
     "figure.facecolor": "white",  # opaque, so charts stay readable on a dark page or slide
