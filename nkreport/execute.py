@@ -25,7 +25,7 @@ from pathlib import Path
 import yaml
 
 from .ledger import (ALL_TOPICS, DATA_DIR_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, RECORD_VARIABLE,
-                     load, view_digests)
+                     view_digests)
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE = Path("_build") / ".jupyter_cache"
@@ -135,11 +135,11 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
         os.environ.pop(name)
     trace.unlink(missing_ok=True)
     written.unlink(missing_ok=True)
-    # A registered chart the chapter did not show (and so did not write) is drawn here.
-    missing = [c for c in charts_of(chapter) if c.label not in {e["label"] for e in entries}]
+    # A chapter shows every chart it registers, and showing one writes its files.
+    missing = [c.label for c in charts_of(chapter) if c.label not in {e["label"] for e in entries}]
     if missing:
-        entries += write_charts(load(root / "data", topics=topics or None) if topics is not False else None, missing,
-                                root / "figures")
+        return Outcome(chapter, time.perf_counter() - start,
+                       f"{chapter} registers {', '.join(missing)} but does not show it with glue_chart")
     order = [c.label for c in charts_of(chapter)]
     figures = sorted(entries, key=lambda e: order.index(e["label"]) if e["label"] in order else len(order))
     record = {
@@ -178,14 +178,6 @@ def recorded_topics(root: Path, trace: Path) -> set[str] | None | bool:
     if ALL_TOPICS in topics:
         return None
     return {name for t in topics for name in t.split(",")}
-
-
-def write_charts(ledger, selected, out_dir: Path) -> list[dict]:
-    from .figures import write_charts as write
-
-    if selected and ledger is None:
-        raise ValueError("a chapter that loads no data cannot register charts")
-    return write(ledger, selected, out_dir) if selected else []
 
 
 def _worker(args: tuple[str, str]) -> Outcome:
