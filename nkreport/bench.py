@@ -70,13 +70,25 @@ def copy_book(target: Path) -> Path:
 
 
 def page_weights(html: Path) -> dict[str, int]:
-    """Bytes of each chapter page plus the images it shows (the theme's shared assets not counted)."""
+    """Bytes of each chapter page with what it loads that is the book's own: the images it shows,
+    the chart font if it shows a chart, and the report's own CSS and scripts (the theme's shared
+    assets are not counted)."""
+    own_static = {p.name for p in (html.parents[1] / "_static").iterdir() if p.is_file()}
+    fonts = sum(p.stat().st_size for p in (html / "_static" / "fonts").glob("*.woff"))
     weights = {}
     for chapter in notebook_chapters(html.parents[1]):
         page = html / chapter.replace(".md", ".html")
+        soup = BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser")
         total = page.stat().st_size
-        for img in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").find_all("img"):
+        for img in soup.find_all("img"):
             total += (page.parent / img["src"]).resolve().stat().st_size
+        for tag, attribute in (("link", "href"), ("script", "src")):
+            for element in soup.find_all(tag, attrs={attribute: True}):
+                target = element[attribute].split("?")[0]
+                if "/_static/" in target and target.rsplit("/", 1)[-1] in own_static:
+                    total += (page.parent / target).resolve().stat().st_size
+        if soup.find("svg", class_="nkreport-chart"):
+            total += fonts
         weights[chapter] = total
     return weights
 
@@ -164,7 +176,7 @@ def report(result: dict) -> str:
               f"{len(result['reexecuted_on_data_edit'])} chapters ({', '.join(result['reexecuted_on_data_edit'])}); "
               f"the input records list {len(result['readers_of_data_file'])} chapters as loading that topic "
               f"({'the same set' if sorted(result['reexecuted_on_data_edit']) == result['readers_of_data_file'] else 'a DIFFERENT set'}).",
-              "", "| chapter page with its images | KB | within 250 KB |", "|---|---:|---|"]
+              "", "| chapter page with its images, chart font and the report's own CSS and scripts | KB | within 250 KB |", "|---|---:|---|"]
     for chapter, size in result["page_weights"].items():
         lines.append(f"| {chapter} | {size / 1000:.0f} | {'yes' if size <= PAGE_LIMIT else 'no'} |")
     return "\n".join(lines) + "\n"

@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import figures, readme
+from . import figures, fonts, readme
 from .execute import execute_stale, write_manifest
 from .ledger import DATA_DIR_VARIABLE, LedgerError, load
 
@@ -67,6 +67,8 @@ def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> 
         return 1
     write_manifest(root)
     figures.prune(root / "figures")
+    if fonts.write(root):
+        print(f"{fonts.FONT_DIR}: chart font written for the characters the charts use.")
 
     digest = sources_digest(root)
     if out.is_dir() and stamp.exists() and stamp.read_text() == digest:

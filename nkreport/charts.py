@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import html
 import io
 import re
@@ -239,56 +238,56 @@ def svg_bytes(fig) -> bytes:
     return buffer.getvalue()
 
 
-# In the page's SVG, text is set in the font matplotlib measured it with, embedded in the file
-# under a private name so no other font installed on a reader's machine can take its place.
+# On the web page a chart is SVG inline in the HTML (nkreport.sphinxext puts it there), its text
+# set in the font matplotlib measured it with. One subset of DejaVu Sans serves every chart of
+# the book: nkreport.fonts writes it to _static/fonts from the characters the charts use, under a
+# private name so no other font on a reader's machine can take its place.
 PAGE_FONT = "NKReport DejaVu Sans"
+PAGE_FONT_STACK = f"'{PAGE_FONT}', 'DejaVu Sans', sans-serif"
 
 
-def _font_face(weight: int, characters: str) -> str:
-    """A @font-face rule with DejaVu Sans cut down to `characters`, as a WOFF data URI."""
-    from fontTools import subset
-    from matplotlib import font_manager
-
-    path = font_manager.findfont(font_manager.FontProperties(family="DejaVu Sans", weight=weight))
-    options = subset.Options()
-    options.flavor = "woff"
-    options.name_IDs = []
-    options.notdef_outline = True
-    options.drop_tables += ["FFTM"]  # FontForge's timestamps: not needed, and not reproducible
-    font = subset.load_font(path, options)
-    subsetter = subset.Subsetter(options)
-    subsetter.populate(text=characters)
-    subsetter.subset(font)
-    buffer = io.BytesIO()
-    subset.save_font(font, buffer, options)
-    data = base64.b64encode(buffer.getvalue()).decode("ascii")
-    return f"@font-face{{font-family:'{PAGE_FONT}';font-weight:{weight};src:url(data:font/woff;base64,{data}) format('woff')}}"
+def _round_numbers(tag: re.Match) -> str:
+    """Coordinates in a tag to a hundredth of a point, far below what a screen shows."""
+    return re.sub(r"-?\d+\.\d{3,}", lambda m: f"{float(m.group()):.2f}".rstrip("0").rstrip("."), tag.group())
 
 
-def page_svg_bytes(fig) -> bytes:
-    """The chart for the web page: SVG with real text in an embedded font subset.
+def page_svg(svg: bytes, label: str) -> tuple[str, dict[str, str]]:
+    """The chart as its page shows it, and the characters its text uses by font weight.
 
-    About half the bytes of text drawn as outlines, the same look on every machine, and no
-    request for a font (the book works offline).
+    Made from the very SVG written to figures/: ids prefixed with the label (several charts
+    share a page), matplotlib's page-wide `*` style turned into attributes of the chart's root,
+    and its font on the root, no prolog or metadata, whitespace between tags and inside paths
+    collapsed, coordinates rounded to a hundredth of a point.
     """
-    svg = svg_bytes(fig).decode("utf-8")
-    characters = set(" ")
-    for text in re.findall(r"<text[^>]*>(.*?)</text>", svg, flags=re.S):
-        characters |= set(html.unescape(re.sub(r"<[^>]+>", "", text)))
-    chars = "".join(sorted(characters))
-    weights = [400] + ([700] if "font-weight: 700" in svg or "font-weight: bold" in svg else [])
-    style = "".join(_font_face(w, chars) for w in weights)
-    svg = svg.replace("font-family: 'DejaVu Sans'", f"font-family: '{PAGE_FONT}', 'DejaVu Sans', sans-serif")
-    svg = re.sub(r"(<svg[^>]*>)", lambda m: m.group(1) + f"<defs><style>{style}</style></defs>", svg, count=1)
-    return svg.encode("utf-8")
+    text = svg.decode("utf-8")
+    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r'<style type="text/css">\*\{stroke-linejoin: round; stroke-linecap: butt\}</style>', "", text)
+    text = re.sub(r'<g id="[^"]*">', "<g>", text)  # matplotlib's group names; nothing refers to them
+    text = re.sub(r'\bid="', f'id="{label}-', text)
+    text = text.replace('href="#', f'href="#{label}-').replace("url(#", f"url(#{label}-")
+    text = re.sub(r' d="([^"]*)"', lambda m: ' d="' + " ".join(m.group(1).split()) + '"', text)
+    text = re.sub(r">\s+<", "><", text).replace("<defs></defs>", "")
+    # Set once on the root and inherited: the font, and the stroke style of matplotlib's `*` rule.
+    text = re.sub(r"font-family: 'DejaVu Sans'(; )?", "", text)
+    text = re.sub(r' transform="rotate\(-0 [^"]*\)"', "", text)  # a rotation by zero
+    text = re.sub(r"<[^>]+>", _round_numbers, text)
+    text = text.replace("<svg ", f'<svg class="nkreport-chart" font-family="{PAGE_FONT_STACK}" '
+                        'stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    characters: dict[str, set[str]] = {"400": {" "}, "700": set()}
+    for attributes, content in re.findall(r"<text([^>]*)>(.*?)</text>", text, flags=re.S):
+        weight = "700" if re.search(r"font-weight: (700|bold)", attributes) else "400"
+        characters[weight] |= set(html.unescape(re.sub(r"<[^>]+>", "", content)))
+    return text, {w: "".join(sorted(c)) for w, c in characters.items() if c}
 
 
-def save_figure(fig, label: str, out_dir: Path | None = None) -> list[Path]:
-    """Write a chart as SVG and high-resolution PNG named by its label, byte-identical across builds."""
+def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None = None) -> list[Path]:
+    """Write a chart as SVG (`svg` if already drawn) and high-resolution PNG named by its label,
+    byte-identical across builds."""
     out_dir = Path(out_dir) if out_dir else FIGURES_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
-    svg, png = out_dir / f"{label}.svg", out_dir / f"{label}.png"
-    svg.write_bytes(svg_bytes(fig))
+    svg_path, png = out_dir / f"{label}.svg", out_dir / f"{label}.png"
+    svg_path.write_bytes(svg if svg is not None else svg_bytes(fig))
     with plt.rc_context(STYLE):
         fig.savefig(png, format="png", dpi=300, metadata={"Software": None})
-    return [svg, png]
+    return [svg_path, png]

@@ -44,7 +44,7 @@ class Outcome:
 
 # Modules that drive the build but never run inside a chapter or draw its charts: editing
 # them does not change any chapter's outputs, so it does not re-execute chapters.
-BUILD_ONLY = {"build.py", "execute.py", "bench.py", "pdf.py", "sphinxext.py", "validate.py", "bibstyle.py", "readme.py"}
+BUILD_ONLY = {"build.py", "execute.py", "fonts.py", "bench.py", "pdf.py", "sphinxext.py", "validate.py", "bibstyle.py", "readme.py"}
 
 
 def package_digest() -> str:
@@ -130,7 +130,12 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     if result.err is not None:
         return Outcome(chapter, time.perf_counter() - start, result.exc_string or repr(result.err))
     topics = recorded_topics(root, trace)
-    entries = [json.loads(line) for line in written.read_text(encoding="utf-8").splitlines()] if written.exists() else []
+    lines = [json.loads(line) for line in written.read_text(encoding="utf-8").splitlines()] if written.exists() else []
+    entries = [line["figure"] for line in lines]
+    characters: dict[str, set[str]] = {}
+    for line in lines:
+        for weight, chars in line["characters"].items():
+            characters.setdefault(weight, set()).update(chars)
     for name in (RECORD_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE):
         os.environ.pop(name)
     trace.unlink(missing_ok=True)
@@ -149,6 +154,8 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
         "topics": sorted(topics) if topics else (None if topics is None else False),
         "inputs": {} if topics is False else view_digests(root / "data", topics),
         "figures": figures,
+        # what its charts' text needs of the chart font (nkreport.fonts)
+        "characters": {w: "".join(sorted(c)) for w, c in sorted(characters.items())},
         "execution_seconds": result.time,
     }
     return Outcome(chapter, time.perf_counter() - start, notebook=notebook, record=record)

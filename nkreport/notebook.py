@@ -45,21 +45,23 @@ def glue_text(name: str, text: str) -> None:
 def glue_chart(ledger: Ledger, label: str) -> None:
     """Draw a registered chart and glue it for {glue:figure} under its label with underscores.
 
-    The page shows it as SVG whose text is set in an embedded font subset, so it looks the same
-    whatever fonts the reader has (charts.page_svg_bytes). During a build the same figure is
-    also written to figures/ (SVG, PNG, the CSV of its rows), so the page and the files can
-    never differ and no chart is drawn twice.
+    The page shows the chart as SVG inline in its HTML, with real text in the book's chart font
+    (charts.page_svg). During a build the same SVG is also written to figures/, with a PNG and
+    the CSV of its rows, so the page and the files can never differ and no chart is drawn twice;
+    the characters its text uses are recorded for the font (nkreport.fonts).
     """
     from .figures import charts, write_chart
 
     chart = charts()[label]
     fig = chart.draw(ledger)
-    glue(label.replace("-", "_"), SVG(charts_module.page_svg_bytes(fig)), display=False)
+    svg = charts_module.svg_bytes(fig)
+    markup, characters = charts_module.page_svg(svg, label)
+    glue(label.replace("-", "_"), SVG(markup), display=False)
     out = os.environ.get(FIGURES_DIR_VARIABLE)
     if out:
-        entry = write_chart(fig, chart, ledger, Path(out))
+        entry = write_chart(fig, chart, ledger, Path(out), svg)
         with open(os.environ[FIGURES_RECORD_VARIABLE], "a", encoding="utf-8") as f:
-            f.write(json.dumps(entry) + "\n")
+            f.write(json.dumps({"figure": entry, "characters": characters}) + "\n")
     plt.close(fig)
 
 

@@ -4,6 +4,8 @@
   shows (in its prose, tables and charts).
 - At the end of each chapter: "Cite this chapter", in plain text and as BibTeX, from
   CITATION.cff (title, authors, version, date-released, url).
+- Each chart inline in its page, as SVG whose text is set in the book's chart font (one
+  shared file instead of a font in every image), labelled for screen readers with its alt text.
 - Under each chart: links to its bundle in figures/ (PNG for slides, SVG, CSV of the plotted
   claims), which nkreport.figures writes and this extension copies into the HTML output
   together with the ledger's data files.
@@ -11,6 +13,7 @@
 
 from __future__ import annotations
 
+import html
 import posixpath
 import shutil
 from pathlib import Path
@@ -95,6 +98,23 @@ def download_links(label: str, docname: str, builder_name: str) -> nodes.paragra
     return para
 
 
+def inline_chart(app, figure, label: str) -> None:
+    """Put the chart's SVG (charts.page_svg, glued by the chapter) into the page in place of its
+    <img>, named for assistive technology by the figure's alt text. Done before the builder
+    collects images, so the SVG file is not published as well."""
+    from sphinx.errors import ExtensionError
+
+    image = next(iter(figure.findall(nodes.image)), None)
+    if image is None or not image["uri"].endswith(".svg"):
+        raise ExtensionError(f"chart {label} is not shown as an SVG (use nkreport.notebook.glue_chart)")
+    path = Path(app.srcdir) / image["uri"]
+    markup = path.read_text(encoding="utf-8")
+    markup = markup[markup.index("<svg"):]
+    alt = html.escape(image.get("alt", ""), quote=True)
+    markup = markup.replace("<svg ", f'<svg role="img" aria-label="{alt}" ', 1)
+    image.replace_self(nodes.raw("", markup, format="html"))
+
+
 def on_builder_inited(app) -> None:
     from .figures import charts  # imported late: the chapter modules import matplotlib
 
@@ -108,6 +128,8 @@ def on_doctree_resolved(app, doctree, docname: str) -> None:
     for figure in list(doctree.findall(nodes.figure)):
         for label in figure.get("ids", []):
             if label in state["charts"]:
+                if app.builder.format == "html":
+                    inline_chart(app, figure, label)
                 figure.parent.insert(figure.parent.index(figure) + 1, download_links(label, docname, builder))
     if docname in NOT_CHAPTERS or builder == "singlehtml":
         return

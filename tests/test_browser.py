@@ -74,6 +74,10 @@ def visits(browser, book_html, site):
         page.goto(url(site, book_html, path), wait_until="load")
         images = page.eval_on_selector_all(
             "img", "els => els.map(e => ({src: e.getAttribute('src'), ok: e.complete && e.naturalWidth > 0}))")
+        # The chart font's faces: the ones the charts use must have loaded.
+        fonts = page.evaluate("""async () => { await document.fonts.ready;
+            return [...document.fonts].filter(f => f.family.includes('NKReport')).map(f => f.weight + ' ' + f.status); }""")
+        charts = page.locator("svg.nkreport-chart").count()
         # preload off: axe would re-fetch stylesheets and resolve their @imports wrongly (404s).
         report = axe.run(page, options={"resultTypes": ["violations"], "preload": False})
         violations = [v for v in report.response["violations"] if v["impact"] in ("serious", "critical")]
@@ -81,6 +85,8 @@ def visits(browser, book_html, site):
             "errors": [e for e in errors if not any(k in e for k in KNOWN_THEME_MESSAGES)],
             "remote": [u for u in requests if not u.startswith((site, *LOCAL_SCHEMES))],
             "images": images,
+            "charts": charts,
+            "fonts": fonts,
             "violations": [(v["id"], v["impact"], len(v["nodes"])) for v in violations],
         }
         page.close()
@@ -104,6 +110,12 @@ def test_every_image_loads(visits):
     assert {p: b for p, b in broken.items() if b} == {}
 
 
+def test_charts_are_set_in_the_chart_font(visits):
+    chart_pages = {p: v["fonts"] for p, v in visits.items() if v["charts"]}
+    assert len(chart_pages) >= 8
+    assert {p: f for p, f in chart_pages.items() if sorted(f) != ["400 loaded", "700 loaded"]} == {}
+
+
 def test_no_serious_accessibility_violation(visits):
     assert {p: v["violations"] for p, v in visits.items() if v["violations"]} == {}
 
@@ -112,8 +124,9 @@ def test_every_chart_has_alt_text(browser, book_html, site):
     for path in book_pages(book_html):
         page = browser.new_page()
         page.goto(url(site, book_html, path))
-        alts = page.eval_on_selector_all("figure[id^='fig-'] img", "els => els.map(e => e.alt.trim())")
-        assert all(len(a) > 60 for a in alts), path.name
+        charts = page.eval_on_selector_all(
+            "figure[id^='fig-']", "els => els.map(e => e.querySelector('svg[role=img]')?.getAttribute('aria-label') || '')")
+        assert all(len(a.strip()) > 60 for a in charts), path.name
         page.close()
 
 

@@ -32,17 +32,47 @@ def test_the_book_has_every_chapter():
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
-def test_chapter_shows_its_charts_with_alt_text(chapter, pages, book_html):
+def test_chapter_shows_its_charts_with_alt_text(chapter, pages):
     page = pages(chapter)
     registered = [c.label for c in charts().values() if c.chapter == chapter + ".md"]
     assert registered, f"{chapter} registers no chart in nkreport"
     for label in registered:
         figure = page.find("figure", id=label)
         assert figure is not None, f"{chapter} does not show {label}"
-        img = figure.find("img")
-        assert img is not None and len(img.get("alt", "")) > 60, f"{label} has no useful alt text"
-        assert (book_html / "chapters" / img["src"]).resolve().is_file(), f"{label}: image missing"
+        svg = figure.find("svg", class_="nkreport-chart")
+        assert svg is not None and figure.find("img") is None, f"{label} is not inline SVG"
+        assert svg.get("role") == "img" and len(svg.get("aria-label", "")) > 60, f"{label} has no useful alt text"
+        assert svg.find("text"), f"{label}: the chart has no text (drawn as outlines?)"
         assert figure.find("figcaption").get_text(strip=True), f"{label} has no caption"
+
+
+@pytest.mark.parametrize("chapter", CHAPTERS)
+def test_ids_on_a_page_are_unique(chapter, pages):
+    """Several inline charts share a page: their markers and clip paths must not collide."""
+    ids = [element["id"] for element in pages(chapter).find_all(id=True)]
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+
+
+def test_the_chart_font_has_every_character_the_charts_use(book_html):
+    from fontTools.ttLib import TTFont
+
+    fonts = {w: set(TTFont(book_html / "_static" / "fonts" / f"nkreport-chart-{w}.woff").getBestCmap())
+             for w in ("400", "700")}
+    for chapter in CHAPTERS:
+        page = BeautifulSoup((book_html / (chapter + ".html")).read_text(encoding="utf-8"), "html.parser")
+        for svg in page.find_all("svg", class_="nkreport-chart"):
+            for text in svg.find_all("text"):
+                weight = "700" if re.search(r"font-weight: (700|bold)", text.get("style", "")) else "400"
+                missing = {c for c in text.get_text() if ord(c) not in fonts[weight]}
+                assert not missing, f"{chapter}: {sorted(missing)} not in the {weight} chart font"
+
+
+def test_every_chapter_page_weighs_at_most_250_kb(book_html):
+    """Page, images, the chart font and the report's own CSS and scripts (not the theme's)."""
+    from nkreport.bench import PAGE_LIMIT, page_weights
+
+    heavy = {chapter: round(size / 1000) for chapter, size in page_weights(book_html).items() if size > PAGE_LIMIT}
+    assert heavy == {}
 
 
 @pytest.mark.parametrize("chapter", CHAPTERS)
