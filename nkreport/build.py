@@ -20,7 +20,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from . import figures, fonts, readme
+from . import figures, fonts, kernels, readme
 from .execute import execute_stale, write_manifest
 from .ledger import DATA_DIR_VARIABLE, LedgerError, load
 
@@ -51,14 +51,16 @@ def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> 
     """Build the book with a Sphinx builder into _build/<builder>; 0 on success."""
     out = root / "_build" / builder
     stamp = root / "_build" / f".{builder}.sources"
-    try:
-        ledger = load(root / "data")
-    except LedgerError as err:
-        print(err, file=sys.stderr)
-        return 1
-    if readme.write(root, ledger):
-        print("README.md: key figures updated from the ledger.")
-    _, failures = execute_stale(root, jobs)
+    # The kernel zygote preloads its libraries while the data is checked (nkreport.kernels).
+    with kernels.zygote():
+        try:
+            ledger = load(root / "data")
+        except LedgerError as err:
+            print(err, file=sys.stderr)
+            return 1
+        if readme.write(root, ledger):
+            print("README.md: key figures updated from the ledger.")
+        _, failures = execute_stale(root, jobs)
     if failures:
         shutil.rmtree(out, ignore_errors=True)
         stamp.unlink(missing_ok=True)

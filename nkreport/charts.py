@@ -281,13 +281,45 @@ def page_svg(svg: bytes, label: str) -> tuple[str, dict[str, str]]:
     return text, {w: "".join(sorted(c)) for w, c in characters.items() if c}
 
 
+PNG_DPI = 300
+# rcParams that cannot change how a saved figure looks
+_NOT_DRAWING = ("backend", "interactive", "keymap.", "savefig.directory", "toolbar", "webagg.", "tk.", "macosx.")
+
+
+def png_key(svg: bytes) -> str:
+    """What the PNG of a chart is a function of: the chart (its SVG, which renders every artist
+    with its data), the settings it is rasterised with, and the library versions. Kept in the
+    PNG, so a build redraws a PNG only when one of them changed."""
+    import hashlib
+
+    import matplotlib
+    import PIL
+
+    digest = hashlib.sha256(svg)
+    settings = sorted((k, repr(v)) for k, v in matplotlib.rcParams.items() if not k.startswith(_NOT_DRAWING))
+    digest.update(repr((settings, PNG_DPI, matplotlib.__version__, PIL.__version__)).encode())
+    return "nkreport png key " + digest.hexdigest()
+
+
 def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None = None) -> list[Path]:
     """Write a chart as SVG (`svg` if already drawn) and high-resolution PNG named by its label,
-    byte-identical across builds."""
+    byte-identical across builds.
+
+    Rasterising at 300 dpi is most of the cost of a chart, so a PNG whose key (png_key) equals
+    the chart's current one is the very image this would write, and is kept as it is.
+    """
+    from PIL import Image
+
     out_dir = Path(out_dir) if out_dir else FIGURES_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     svg_path, png = out_dir / f"{label}.svg", out_dir / f"{label}.png"
-    svg_path.write_bytes(svg if svg is not None else svg_bytes(fig))
+    svg = svg if svg is not None else svg_bytes(fig)
+    svg_path.write_bytes(svg)
     with plt.rc_context(STYLE):
-        fig.savefig(png, format="png", dpi=300, metadata={"Software": None})
+        key = png_key(svg)
+        if png.exists():
+            with Image.open(png) as existing:
+                if existing.info.get("Comment") == key:
+                    return [svg_path, png]
+        fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None, "Comment": key})
     return [svg_path, png]

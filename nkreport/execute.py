@@ -6,7 +6,8 @@ of the ledger it loaded, as the loader recorded it while the chapter ran (its to
 whole ledger), with digests of what that view depends on (ledger.view_digests), and a digest of
 the package code chapters import. A chapter is executed again when its code is not in the
 cache, when its view's digests or the package changed, or when one of its chart files is
-missing, and only then. Chapters run in a process pool, one per core, and write their own chart
+missing, and only then. Chapters run in a process pool, one per core, each in a kernel forked
+from a process that preloaded the libraries (nkreport.kernels), and write their own chart
 bundles to figures/ (notebook.glue_chart); the main process alone writes the cache. Sphinx then
 finds every notebook in the cache and only renders."""
 
@@ -24,6 +25,7 @@ from pathlib import Path
 
 import yaml
 
+from . import kernels
 from .ledger import (ALL_TOPICS, DATA_DIR_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, RECORD_VARIABLE,
                      view_digests)
 
@@ -44,7 +46,7 @@ class Outcome:
 
 # Modules that drive the build but never run inside a chapter or draw its charts: editing
 # them does not change any chapter's outputs, so it does not re-execute chapters.
-BUILD_ONLY = {"build.py", "execute.py", "fonts.py", "bench.py", "pdf.py", "sphinxext.py", "validate.py", "bibstyle.py", "readme.py"}
+BUILD_ONLY = {"build.py", "execute.py", "fonts.py", "kernels.py", "bench.py", "pdf.py", "sphinxext.py", "validate.py", "bibstyle.py", "readme.py"}
 
 
 def package_digest() -> str:
@@ -114,6 +116,8 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     """Run one chapter (in a worker process), cache its outputs, record its inputs, write its charts."""
     from jupyter_cache.executors.utils import single_nb_execution
 
+    from .kernels import ForkKernelManager
+
     start = time.perf_counter()
     path = root / chapter
     trace = root / RECORDS / (path.stem + ".reads")
@@ -126,7 +130,10 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     os.environ[FIGURES_DIR_VARIABLE] = str(root / "figures")
     os.environ[FIGURES_RECORD_VARIABLE] = str(written)
     notebook = read_notebook(path)
-    result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=TIMEOUT, meta_override=True)
+    result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=TIMEOUT, meta_override=True,
+                                 kernel_manager_class=ForkKernelManager,
+                                 # every output has arrived when the last cell reports idle
+                                 shutdown_kernel="immediate")
     if result.err is not None:
         return Outcome(chapter, time.perf_counter() - start, result.exc_string or repr(result.err))
     topics = recorded_topics(root, trace)
@@ -212,7 +219,7 @@ def execute_stale(root: Path, jobs: int | None = None, log=print) -> tuple[list[
     for chapter, reason in stale.items():
         log(f"execute {chapter}: {reason}")
     failures = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(stale))) as pool:
+    with kernels.zygote(), ProcessPoolExecutor(max_workers=min(jobs, len(stale))) as pool:
         for outcome in pool.map(_worker, [(str(root), c) for c in stale]):
             if outcome.error:
                 failures.append(outcome)

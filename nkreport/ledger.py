@@ -283,8 +283,23 @@ def _check_claim_logic(path: Path, rows: list[tuple[int, dict]], claimant_ids: s
 
 
 def _line_of_key(text: str, key: str) -> int | None:
-    m = re.search(r"@\w+\s*\{\s*" + re.escape(key) + r"\s*,", text)
-    return text[: m.start()].count("\n") + 1 if m else None
+    return _key_lines(text).get(key)
+
+
+@lru_cache(maxsize=4)
+def _key_lines(text: str) -> dict[str, int]:
+    """The line each BibTeX entry starts on, by key (the first, if a key repeats)."""
+    lines: dict[str, int] = {}
+    for m in re.finditer(r"@\w+\s*\{\s*([^,\s]+)\s*,", text):
+        lines.setdefault(m.group(1), text[: m.start()].count("\n") + 1)
+    return lines
+
+
+@lru_cache(maxsize=4)
+def _parse_bibtex(text: str):
+    """Parsed entries of a BibTeX text. The build checks every chapter's inputs against the same
+    sources.bib, and parsing it is most of the time a no-change build takes."""
+    return parse_string(text, "bibtex").entries
 
 
 def _load_sources(path: Path, problems: list[Problem]) -> dict[str, dict[str, str]]:
@@ -297,12 +312,12 @@ def _load_sources(path: Path, problems: list[Problem]) -> dict[str, dict[str, st
         problems.append(Problem(name, None, None, "an empty file", "at least one @misc entry"))
         return {}
     try:
-        bib = parse_string(text, "bibtex")
+        entries = _parse_bibtex(text)
     except PybtexError as err:
         problems.append(Problem(name, None, None, str(err), "valid BibTeX with unique keys"))
         return {}
     sources = {}
-    for key, entry in bib.entries.items():
+    for key, entry in entries.items():
         line = _line_of_key(text, key)
         fields = {k.lower(): str(v) for k, v in entry.fields.items()}
         fields["author"] = " and ".join(str(p) for p in entry.persons.get("author", []))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -33,8 +34,33 @@ def glue_claim(ledger: Ledger, claim_id: str, name: str | None = None) -> None:
 
 def glue_claims(ledger: Ledger, claims) -> None:
     """Glue every claim of a frame (see glue_claim)."""
-    for claim_id in claims["claim_id"]:
-        glue_claim(ledger, claim_id)
+    with _streams_flushed_once():
+        for claim_id in claims["claim_id"]:
+            glue_claim(ledger, claim_id)
+
+
+@contextmanager
+def _streams_flushed_once():
+    """Send many glued outputs after one flush of stdout and stderr, not one flush each.
+
+    ipykernel flushes both streams before every display message, so that printed text keeps
+    its place among the outputs; each flush waits for the kernel's IO thread. Gluing prints
+    nothing, so one flush before the batch keeps the order, and saves a wait per output
+    (about a second of a build's CPU over its thousand-odd glued claims).
+    """
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    publisher = getattr(shell, "display_pub", None)
+    if publisher is None or not hasattr(publisher, "_flush_streams"):
+        yield
+        return
+    publisher._flush_streams()
+    publisher._flush_streams = lambda: None
+    try:
+        yield
+    finally:
+        del publisher._flush_streams  # the class's method again
 
 
 def glue_text(name: str, text: str) -> None:

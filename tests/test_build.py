@@ -155,3 +155,61 @@ def test_text_that_looks_like_markup_is_shown_not_run(book_copy):
         html = (book_copy / "_build" / "html" / "chapters" / page).read_text(encoding="utf-8")
         assert "<script>alert(1)" not in html and "<b>bold</b>" not in html, page
         assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html, f"{page} does not show the note as text"
+
+
+WARM_KERNEL_CHAPTER = chapter("""
+# What a forked kernel sees
+
+```{code-cell} ipython3
+import os, sys
+from myst_nb import glue
+glue("preloaded", "pandas" in sys.modules, display=False)
+glue("cwd", os.path.basename(os.getcwd()), display=False)
+print("to stdout")
+```
+""")
+
+
+def outputs_of(notebook) -> list:
+    return [cell.get("outputs", []) for cell in notebook.cells if cell.cell_type == "code"]
+
+
+def glued_values(outputs) -> dict:
+    """Each glued name's plain-text value (myst-nb stores it under a prefixed mime type)."""
+    return {o["metadata"]["scrapbook"]["name"]: next(v for k, v in o["data"].items() if k.endswith("text/plain"))
+            for o in outputs if "scrapbook" in o.get("metadata", {})}
+
+
+def run_chapter(path, fork: bool, monkeypatch):
+    """Execute one chapter as the build does, with kernels forked from the zygote or started plainly."""
+    from jupyter_cache.executors.utils import single_nb_execution
+
+    from nkreport import kernels
+    from nkreport.execute import read_notebook
+
+    monkeypatch.setenv(kernels.SWITCH_VARIABLE, "1" if fork else "0")
+    monkeypatch.setenv("NKREPORT_DATA_DIR", str(path.parents[1] / "data"))
+    notebook = read_notebook(path)
+    with kernels.zygote():
+        result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=120,
+                                     kernel_manager_class=kernels.ForkKernelManager, shutdown_kernel="immediate")
+    assert result.err is None, result.exc_string
+    return notebook
+
+
+def test_a_forked_kernel_runs_a_chapter_as_a_plain_kernel_does(book_copy, monkeypatch):
+    """nkreport.kernels forks each chapter's kernel from a process that preloaded the libraries;
+    the chapter must not be able to tell, except by what is already imported."""
+    probe = book_copy / "chapters" / "99-probe.md"
+    probe.write_text(WARM_KERNEL_CHAPTER, encoding="utf-8")
+    forked, plain = run_chapter(probe, True, monkeypatch), run_chapter(probe, False, monkeypatch)
+    glued = glued_values(outputs_of(forked)[0])
+    assert glued["preloaded"] == "True"  # the fork path was really taken
+    assert glued["cwd"] == "'chapters'"
+    plain_glued = glued_values(outputs_of(plain)[0])
+    assert plain_glued["cwd"] == "'chapters'"
+    assert [o for o in outputs_of(forked)[0] if o["output_type"] == "stream"] == \
+        [o for o in outputs_of(plain)[0] if o["output_type"] == "stream"]
+    # a real chapter: the same outputs, byte for byte
+    troops = book_copy / "chapters" / "troops.md"
+    assert outputs_of(run_chapter(troops, True, monkeypatch)) == outputs_of(run_chapter(troops, False, monkeypatch))
