@@ -58,6 +58,11 @@ def test_a_data_edit_reaches_the_page_and_the_chart(book_copy):
     assert build(book_copy) == 0
     page = book_copy / "_build" / "html" / "chapters" / "troops.html"
     chart = book_copy / "figures" / "fig-troop-estimates.svg"
+    png = book_copy / "figures" / "fig-troop-estimates.png"
+    # the Vietnam chapter loads the troops topic too, so it runs again, but its chart is unchanged
+    other_svg, other_png = (book_copy / "figures" / f"fig-vietnam-comparison.{e}" for e in ("svg", "png"))
+    png_before = png.read_bytes()
+    other_svg_time, other_png_time = other_svg.stat().st_mtime_ns, other_png.stat().st_mtime_ns
     assert "1,500" in page.read_text(encoding="utf-8")
     claims = book_copy / "data" / "claims.csv"
     text = claims.read_text(encoding="utf-8")
@@ -67,6 +72,10 @@ def test_a_data_edit_reaches_the_page_and_the_chart(book_copy):
     html = page.read_text(encoding="utf-8")
     assert "1,600" in html and "1,500 North Korean special forces" not in html
     assert "From 1,600 North Korean soldiers" in chart.read_text(encoding="utf-8")
+    # the PNG is drawn again because its chart changed (charts.png_key); the unchanged chart is
+    # written as SVG again but its PNG is kept
+    assert png.read_bytes() != png_before
+    assert other_svg.stat().st_mtime_ns != other_svg_time and other_png.stat().st_mtime_ns == other_png_time
 
 
 NO_DATA_CHAPTER = chapter("""
