@@ -6,8 +6,9 @@
    build with its error.
 3. If nothing the book is made from changed since the last good build, stop: the HTML is current.
 4. Otherwise render into a fresh _build/<builder> with warnings as errors (every notebook comes
-   from the cache), so an earlier failure can never hide behind an incremental build.
-5. Refuse a result that shows a traceback.
+   from the cache), so an earlier failure can never hide behind an incremental build. The PNGs
+   of charts that changed are rasterised meanwhile, on the cores the render leaves.
+5. Refuse a result that shows a traceback, or a chart whose PNG could not be drawn.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ import os
 import shutil
 import subprocess
 import sys
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import nullcontext
 from pathlib import Path
 
 from . import figures, fonts, kernels, readme
-from .execute import execute_stale, write_manifest
+from .charts import rasterise_queued
+from .execute import PNG_QUEUE, execute_stale, write_manifest
 from .ledger import DATA_DIR_VARIABLE, LedgerError, load
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -36,7 +41,8 @@ def sources_digest(root: Path = ROOT) -> str:
         path = root / name
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
-            if file.is_file() and "__pycache__" not in file.parts:
+            # A chart's PNG is made from its SVG (see charts.png_key), which is counted.
+            if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".png":
                 digest.update(str(file.relative_to(root)).encode())
                 digest.update(file.read_bytes())
     return digest.hexdigest()
@@ -71,7 +77,43 @@ def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> 
     figures.prune(root / "figures")
     if fonts.write(root):
         print(f"{fonts.FONT_DIR}: chart font written for the characters the charts use.")
+    # The PNGs the chapters queued are rasterised while Sphinx renders, on the cores it leaves.
+    queued = sorted((root / PNG_QUEUE).glob("*.pickle"))
+    workers = max(1, (os.cpu_count() or 2) - 1)
+    with ProcessPoolExecutor(max_workers=workers, initializer=_headless) if queued else nullcontext() as pool:
+        drawn = [pool.submit(rasterise_queued, job) for job in queued] if queued else []
+        status = render(root, builder)
+        try:
+            for job in drawn:
+                job.result()
+        except Exception:
+            traceback.print_exc()
+            print("A chart's PNG could not be drawn (error above). Nothing was published.", file=sys.stderr)
+            status = 1
+            # Its chapter runs again next time, since the PNG is missing, and queues it afresh.
+            shutil.rmtree(root / PNG_QUEUE, ignore_errors=True)
+    out = root / "_build" / builder
+    if status != 0:
+        shutil.rmtree(out, ignore_errors=True)
+        (root / "_build" / f".{builder}.sources").unlink(missing_ok=True)
+        return status
+    if drawn and (out / "figures").is_dir():
+        for job in drawn:
+            shutil.copy2(job.result(), out / "figures")
+    return 0
 
+
+def _headless() -> None:
+    import matplotlib
+
+    matplotlib.use("agg")
+
+
+def render(root: Path, builder: str) -> int:
+    """Render the book from the notebook cache into a fresh _build/<builder>, unless nothing it is
+    made from changed since the last good build; 0 on success."""
+    out = root / "_build" / builder
+    stamp = root / "_build" / f".{builder}.sources"
     digest = sources_digest(root)
     if out.is_dir() and stamp.exists() and stamp.read_text() == digest:
         print(f"Nothing changed since the last good build: {out / 'index.html'} is current.")
@@ -85,12 +127,10 @@ def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> 
     result = subprocess.run(command, cwd=root, env=env)
     if result.returncode != 0:
         # Leave nothing that could be mistaken for a good build.
-        shutil.rmtree(out, ignore_errors=True)
         print("The book did not build; see the messages above. Nothing was published.", file=sys.stderr)
         return result.returncode
     leaked = published_tracebacks(out)
     if leaked:
-        shutil.rmtree(out, ignore_errors=True)
         print(f"A page shows a traceback: {', '.join(str(p) for p in leaked)}", file=sys.stderr)
         return 1
     stamp.write_text(digest)
@@ -100,7 +140,7 @@ def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: one per core)")
+    parser.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: one more than the cores)")
     args = parser.parse_args()
     return build(jobs=args.jobs)
 

@@ -141,8 +141,14 @@ def draw_claims_over_time(ax, claims: pd.DataFrame, styles: dict[str, dict], yma
             ax.plot([row.claimed_on, px], [y, y], color=style["color"], linestyle=(0, (2, 2)),
                     linewidth=1.2, zorder=1)
     ax.set_ylim(-0.03 * ymax, ymax * 1.06)
-    ax.yaxis.set_major_formatter(FuncFormatter(lambda v, _: thousands(v)))
+    ax.yaxis.set_major_formatter(FuncFormatter(thousands_tick))
     return drawn
+
+
+def thousands_tick(value, _position) -> str:
+    """Tick labels with thousands separators; a named function, so a figure can be pickled
+    (the build rasterises PNGs in another process, see save_figure)."""
+    return thousands(value)
 
 
 def encoding_legend_handles() -> list[Line2D]:
@@ -301,13 +307,18 @@ def png_key(svg: bytes) -> str:
     return "nkreport png key " + digest.hexdigest()
 
 
-def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None = None) -> list[Path]:
+def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None = None,
+                png_queue: Path | None = None) -> list[Path]:
     """Write a chart as SVG (`svg` if already drawn) and high-resolution PNG named by its label,
     byte-identical across builds.
 
     Rasterising at 300 dpi is most of the cost of a chart, so a PNG whose key (png_key) equals
-    the chart's current one is the very image this would write, and is kept as it is.
+    the chart's current one is the very image this would write, and is kept as it is. With a
+    `png_queue` folder, a PNG that must be drawn is queued there instead (the figure pickled
+    with its key): the build rasterises the queue while Sphinx renders (rasterise_queued).
     """
+    import pickle
+
     from PIL import Image
 
     out_dir = Path(out_dir) if out_dir else FIGURES_DIR
@@ -321,5 +332,26 @@ def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None 
             with Image.open(png) as existing:
                 if existing.info.get("Comment") == key:
                     return [svg_path, png]
-        fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None, "Comment": key})
+        if png_queue is not None:
+            png.unlink(missing_ok=True)  # never leave the old image beside the new chart
+            png_queue.mkdir(parents=True, exist_ok=True)
+            with open(png_queue / f"{label}.pickle", "wb") as f:
+                pickle.dump({"figure": fig, "key": key, "png": str(png)}, f)
+        else:
+            fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None, "Comment": key})
     return [svg_path, png]
+
+
+def rasterise_queued(job: Path) -> Path:
+    """Draw the PNG a chapter queued (save_figure with png_queue), exactly as save_figure would
+    have; return its path."""
+    import pickle
+
+    with open(job, "rb") as f:
+        queued = pickle.load(f)
+    with plt.rc_context(STYLE):
+        queued["figure"].savefig(queued["png"], format="png", dpi=PNG_DPI,
+                                 metadata={"Software": None, "Comment": queued["key"]})
+    plt.close(queued["figure"])
+    job.unlink()
+    return Path(queued["png"])

@@ -6,7 +6,7 @@ of the ledger it loaded, as the loader recorded it while the chapter ran (its to
 whole ledger), with digests of what that view depends on (ledger.view_digests), and a digest of
 the package code chapters import. A chapter is executed again when its code is not in the
 cache, when its view's digests or the package changed, or when one of its chart files is
-missing, and only then. Chapters run in a process pool, one per core, each in a kernel forked
+missing, and only then. Chapters run in a process pool, one more than the cores, each in a kernel forked
 from a process that preloaded the libraries (nkreport.kernels), and write their own chart
 bundles to figures/ (notebook.glue_chart); the main process alone writes the cache. Sphinx then
 finds every notebook in the cache and only renders."""
@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sys
 import time
 import traceback
@@ -26,12 +27,13 @@ from pathlib import Path
 import yaml
 
 from . import kernels
-from .ledger import (ALL_TOPICS, DATA_DIR_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, RECORD_VARIABLE,
-                     view_digests)
+from .ledger import (ALL_TOPICS, DATA_DIR_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE,
+                     RECORD_VARIABLE, view_digests)
 
 PACKAGE = Path(__file__).resolve().parent
 CACHE = Path("_build") / ".jupyter_cache"
 RECORDS = Path("_build") / ".inputs"
+PNG_QUEUE = Path("_build") / ".png-queue"  # charts.save_figure queues PNGs here; nkreport.build draws them
 TIMEOUT = 120
 
 
@@ -129,6 +131,7 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     # the chapter writes its charts' files itself, from the figures it shows (notebook.glue_chart)
     os.environ[FIGURES_DIR_VARIABLE] = str(root / "figures")
     os.environ[FIGURES_RECORD_VARIABLE] = str(written)
+    os.environ[PNG_QUEUE_VARIABLE] = str(root / PNG_QUEUE)
     notebook = read_notebook(path)
     result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=TIMEOUT, meta_override=True,
                                  kernel_manager_class=ForkKernelManager,
@@ -143,7 +146,7 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     for line in lines:
         for weight, chars in line["characters"].items():
             characters.setdefault(weight, set()).update(chars)
-    for name in (RECORD_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE):
+    for name in (RECORD_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE):
         os.environ.pop(name)
     trace.unlink(missing_ok=True)
     written.unlink(missing_ok=True)
@@ -215,7 +218,9 @@ def execute_stale(root: Path, jobs: int | None = None, log=print) -> tuple[list[
             stale[chapter] = reason
     if not stale:
         return [], []
-    jobs = jobs or os.cpu_count() or 1
+    shutil.rmtree(root / PNG_QUEUE, ignore_errors=True)  # what a failed build left
+    # One more chapter than cores: a kernel spends part of its life waiting on messages.
+    jobs = jobs or (os.cpu_count() or 1) + 1
     for chapter, reason in stale.items():
         log(f"execute {chapter}: {reason}")
     failures = []

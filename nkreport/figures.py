@@ -52,10 +52,12 @@ def plotted_rows(chart: Chart, ledger: Ledger) -> pd.DataFrame:
     return table
 
 
-def write_chart(fig, chart: Chart, ledger: Ledger, out_dir: Path, svg: bytes | None = None) -> dict:
-    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows); return its manifest entry."""
+def write_chart(fig, chart: Chart, ledger: Ledger, out_dir: Path, svg: bytes | None = None,
+                png_queue: Path | None = None) -> dict:
+    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows); return its manifest entry.
+    With `png_queue`, a PNG that must be drawn again is queued for the build (charts.save_figure)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = save_figure(fig, chart.label, out_dir, svg)
+    files = save_figure(fig, chart.label, out_dir, svg, png_queue)
     rows = plotted_rows(chart, ledger)
     csv = out_dir / f"{chart.label}.csv"
     rows.to_csv(csv, index=False, lineterminator="\n")

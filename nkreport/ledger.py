@@ -30,6 +30,8 @@ ALL_TOPICS = "*"
 # and the file where it notes each chart it wrote (see notebook.glue_chart).
 FIGURES_DIR_VARIABLE = "NKREPORT_FIGURES_DIR"
 FIGURES_RECORD_VARIABLE = "NKREPORT_FIGURES_RECORD"
+# and the folder where it queues the PNGs the build is to rasterise (see charts.save_figure)
+PNG_QUEUE_VARIABLE = "NKREPORT_PNG_QUEUE"
 
 
 def record_view(data_dir: Path, topics) -> None:

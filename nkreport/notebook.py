@@ -12,7 +12,7 @@ from IPython.display import SVG, Markdown, display
 from myst_nb import glue
 
 from . import charts as charts_module
-from .ledger import FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, Ledger
+from .ledger import FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE, Ledger
 from .text import cite, claims_table, date_text, figure_text
 
 
@@ -72,9 +72,10 @@ def glue_chart(ledger: Ledger, label: str) -> None:
     """Draw a registered chart and glue it for {glue:figure} under its label with underscores.
 
     The page shows the chart as SVG inline in its HTML, with real text in the book's chart font
-    (charts.page_svg). During a build the same SVG is also written to figures/, with a PNG and
-    the CSV of its rows, so the page and the files can never differ and no chart is drawn twice;
-    the characters its text uses are recorded for the font (nkreport.fonts).
+    (charts.page_svg). During a build the same SVG is also written to figures/, with the CSV of
+    its rows and a PNG of the same figure (rasterised by the build while Sphinx renders, and only
+    when the chart changed), so the page and the files can never differ and no chart is drawn
+    twice; the characters its text uses are recorded for the font (nkreport.fonts).
     """
     from .figures import charts, write_chart
 
@@ -85,7 +86,8 @@ def glue_chart(ledger: Ledger, label: str) -> None:
     glue(label.replace("-", "_"), SVG(markup), display=False)
     out = os.environ.get(FIGURES_DIR_VARIABLE)
     if out:
-        entry = write_chart(fig, chart, ledger, Path(out), svg)
+        queue = os.environ.get(PNG_QUEUE_VARIABLE)
+        entry = write_chart(fig, chart, ledger, Path(out), svg, Path(queue) if queue else None)
         with open(os.environ[FIGURES_RECORD_VARIABLE], "a", encoding="utf-8") as f:
             f.write(json.dumps({"figure": entry, "characters": characters}) + "\n")
     plt.close(fig)

@@ -216,7 +216,7 @@ def _draw_pair(ax, pair: Pair, styles: dict) -> None:
     ax.set_axisbelow(True)
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
-    ax.xaxis.set_major_formatter(FuncFormatter(lambda v, _: thousands(v)))
+    ax.xaxis.set_major_formatter(FuncFormatter(charts.thousands_tick))
     ax.tick_params(axis="x", labelsize=8.5)
     ax.set_title(pair.title, fontsize=10.5, loc="left")
 

@@ -222,3 +222,17 @@ def test_a_forked_kernel_runs_a_chapter_as_a_plain_kernel_does(book_copy, monkey
     # a real chapter: the same outputs, byte for byte
     troops = book_copy / "chapters" / "troops.md"
     assert outputs_of(run_chapter(troops, True, monkeypatch)) == outputs_of(run_chapter(troops, False, monkeypatch))
+
+
+def test_a_png_that_cannot_be_drawn_fails_the_build(book_copy, capfd):
+    """PNGs are rasterised while Sphinx renders (charts.rasterise_queued); a failure there must
+    fail the build like any other, not leave a book with a missing or stale image."""
+    assert build(book_copy) == 0
+    queue = book_copy / "_build" / ".png-queue"
+    queue.mkdir(parents=True, exist_ok=True)
+    (queue / "fig-broken.pickle").write_bytes(b"not a pickled figure")
+    (book_copy / "_build" / ".html.sources").unlink()  # render again too
+    assert build(book_copy) == 1
+    assert "could not be drawn" in capfd.readouterr().err
+    assert not (book_copy / "_build" / "html").exists()
+    assert build(book_copy) == 0  # and the next build starts afresh
