@@ -150,6 +150,8 @@ def run(repeat: int) -> dict:
         "readers_of_data_file": readers,
         "ratios": {
             "clean / (chapters x floor + render-only)": (med["clean"] / (n_chapters * floor + render), 0.8),
+            "clean from nothing / (chapters x floor + render-only)": (
+                med["clean_no_figures"] / (n_chapters * floor + render), 0.8),
             "no-change / render-only": (med["no_change"] / render, 1.2),
             f"data edit / ({k} x floor + render-only)": (med["data_edit"] / (k * floor + render), 1.3),
         },

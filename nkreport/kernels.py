@@ -10,8 +10,8 @@ nbclient, so the chapter is executed as it would be by any Jupyter kernel.
 
 Only preloaded modules are shared, never state: each kernel is a fresh fork of the zygote,
 which never runs chapter code. Random generators are reseeded in each kernel, as a new
-process would be. NKREPORT_KERNEL_FORK=0 turns it off (plain kernels), and a kernel spec
-that is not ipykernel's launches as usual.
+process would be. It is on by default on Linux; NKREPORT_KERNEL_FORK=0 turns it off (plain
+kernels), and a kernel spec that is not ipykernel's launches as usual.
 """
 
 from __future__ import annotations
@@ -43,7 +43,10 @@ LAUNCHER = ["-m", "ipykernel_launcher"]
 
 
 def enabled() -> bool:
-    return os.environ.get(SWITCH_VARIABLE, "1") != "0" and hasattr(os, "fork")
+    """On by default on Linux only: elsewhere a fork after numpy loads its maths libraries is not
+    known to be safe (macOS's Accelerate is not fork-safe). NKREPORT_KERNEL_FORK=1 or 0 decides."""
+    default = "1" if sys.platform.startswith("linux") else "0"
+    return os.environ.get(SWITCH_VARIABLE, default) != "0" and hasattr(os, "fork")
 
 
 # --- the zygote process --------------------------------------------------------------------
