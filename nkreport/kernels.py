@@ -30,6 +30,7 @@ from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
+from traitlets import default
 
 SOCKET_VARIABLE = "NKREPORT_KERNEL_ZYGOTE"
 SWITCH_VARIABLE = "NKREPORT_KERNEL_FORK"
@@ -95,10 +96,18 @@ def serve(path: str) -> None:
             if pid == 0:
                 server.close()
                 conn.close()
+                status = 0
                 try:
                     _child(request)
+                except BaseException as err:  # say why, as a kernel process would, then go
+                    status = err.code if isinstance(err, SystemExit) and isinstance(err.code, int) else 1
+                    if status:
+                        import traceback
+
+                        traceback.print_exc()
                 finally:
-                    os._exit(0)
+                    sys.stderr.flush()
+                    os._exit(status)
             stream.write(json.dumps({"pid": pid}).encode() + b"\n")
             stream.flush()
 
@@ -203,10 +212,19 @@ class ForkProvisioner(LocalProvisioner):
 
 
 class ForkKernelManager(AsyncKernelManager):
-    """nbclient's kernel manager, with kernels forked from the zygote when one is running."""
+    """nbclient's kernel manager for the build: kernels forked from the zygote when one is
+    running, talking over unix sockets named for the kernel. Over TCP, chapters starting side by
+    side in several processes could pick the same free port, and a kernel that cannot bind it
+    dies before it answers."""
+
+    @default("transport")
+    def _default_transport(self):
+        return "ipc"
 
     async def _async_pre_start_kernel(self, **kw):
+        self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
+        if self.transport == "ipc":
+            self.ip = os.path.join(tempfile.gettempdir(), f"nkreport-kernel-{self.kernel_id}")
         if self.provisioner is None and os.environ.get(SOCKET_VARIABLE):
-            self.kernel_id = self.kernel_id or kw.pop("kernel_id", str(uuid.uuid4()))
             self.provisioner = ForkProvisioner(kernel_id=self.kernel_id, kernel_spec=self.kernel_spec, parent=self)
         return await super()._async_pre_start_kernel(**kw)
