@@ -182,7 +182,7 @@ def report(result: dict) -> str:
         lines.append(f"| {label} | {med[key]:.1f} | {runs} |")
     lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
     for name, (value, limit) in result["ratios"].items():
-        lines.append(f"| {name} | {value:.2f} | {limit} | {'yes' if value <= limit else 'no'} |")
+        lines.append(f"| {name} | {value:.3f} | {limit} | {'yes' if value <= limit else 'no'} |")
     lines += ["", f"The edit of one Vietnam-comparison row of `{DATA_FILE}` re-executed "
               f"{len(result['reexecuted_on_data_edit'])} chapters ({', '.join(result['reexecuted_on_data_edit'])}); "
               f"the input records list {len(result['readers_of_data_file'])} chapters as loading that topic "
@@ -201,7 +201,7 @@ def readme_summary(result: dict) -> str:
     lines = [README_START, "", f"Last `make bench` on {result['cores']} cores (medians of {result['repeat']} runs; "
              "details in [`BENCHMARK.md`](BENCHMARK.md)):", "", "| target | measured | limit | met |", "|---|---:|---:|---|"]
     for name, (value, limit) in result["ratios"].items():
-        lines.append(f"| {name} | {value:.2f} | {limit} | {'yes' if value <= limit else 'no'} |")
+        lines.append(f"| {name} | {value:.3f} | {limit} | {'yes' if value <= limit else 'no'} |")
     heavy = [c for c, size in result["page_weights"].items() if size > PAGE_LIMIT]
     lines += ["", f"Chapter pages over 250 KB with their images: {len(heavy)} of {len(result['page_weights'])}.", "", README_END]
     return "\n".join(lines)

@@ -122,15 +122,11 @@ def zygote():
     path = os.path.join(folder, "zygote.sock")
     process = subprocess.Popen([sys.executable, "-c", f"from nkreport.kernels import serve; serve({path!r})"],
                                stdin=subprocess.DEVNULL)
-    previous = os.environ.get(SOCKET_VARIABLE)
     os.environ[SOCKET_VARIABLE] = path
     try:
         yield path
     finally:
-        if previous is None:
-            os.environ.pop(SOCKET_VARIABLE, None)
-        else:
-            os.environ[SOCKET_VARIABLE] = previous
+        os.environ.pop(SOCKET_VARIABLE, None)
         process.kill()
         process.wait()
         Path(path).unlink(missing_ok=True)
