@@ -23,17 +23,17 @@ test: $(ENV_STAMP) $(CHROMIUM)
 	$(PY) -m pytest
 
 pdf: $(ENV_STAMP) $(CHROMIUM)
-	$(PY) -m nkreport.pdf
+	$(PY) -m nkreport.build.pdf
 
 # Times clean, render-only, no-change, prose-edit and data-edit builds; writes BENCHMARK.md.
 bench: $(ENV_STAMP)
-	$(PY) -m nkreport.bench
+	$(PY) -m nkreport.build.bench
 
 figures: $(ENV_STAMP)
-	$(PY) -m nkreport.figures
+	$(PY) -m nkreport.build.figures
 
 validate: $(ENV_STAMP)
-	$(PY) -m nkreport.validate
+	$(PY) -m nkreport.data.validate
 
 $(ENV_STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

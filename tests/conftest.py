@@ -14,6 +14,17 @@ ROOT = Path(__file__).resolve().parent.parent
 BOOK_PARTS = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data")
 
 
+# A test that needs the built book (or a copy of it to break) is a build test: it waits for a
+# full build. `pytest -m "not build"` runs the others, the rules and helpers, in seconds.
+BUILD_FIXTURES = {"book_html", "book_copy"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if BUILD_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.build)
+
+
 @pytest.fixture(scope="session")
 def ledger():
     return load()

@@ -1,6 +1,6 @@
 """Helpers for reading built pages in tests: which claims a claims table lists."""
 
-from nkreport.text import figure_text
+from nkreport.report.text import figure_text
 
 
 def table_claim_ids(page, label: str) -> list[str]:

@@ -11,9 +11,9 @@ from bs4 import BeautifulSoup
 from pybtex.database import parse_string
 from pypdf import PdfReader
 
-from nkreport.figures import charts
-from nkreport.pdf import PDF_NAME, make_pdf
-from nkreport.text import date_text
+from nkreport.chapters import charts
+from nkreport.build.pdf import PDF_NAME, make_pdf
+from nkreport.report.text import date_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))

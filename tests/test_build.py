@@ -193,8 +193,8 @@ def run_chapter(path, fork: bool, monkeypatch):
     """Execute one chapter as the build does, with kernels forked from the zygote or started plainly."""
     from jupyter_cache.executors.utils import single_nb_execution
 
-    from nkreport import kernels
-    from nkreport.execute import read_notebook
+    from nkreport.build import kernels
+    from nkreport.build.execute import read_notebook
 
     monkeypatch.setenv(kernels.SWITCH_VARIABLE, "1" if fork else "0")
     monkeypatch.setenv("NKREPORT_DATA_DIR", str(path.parents[1] / "data"))
@@ -207,7 +207,7 @@ def run_chapter(path, fork: bool, monkeypatch):
 
 
 def test_a_forked_kernel_runs_a_chapter_as_a_plain_kernel_does(book_copy, monkeypatch):
-    """nkreport.kernels forks each chapter's kernel from a process that preloaded the libraries;
+    """nkreport.build.kernels forks each chapter's kernel from a process that preloaded the libraries;
     the chapter must not be able to tell, except by what is already imported."""
     probe = book_copy / "chapters" / "99-probe.md"
     probe.write_text(WARM_KERNEL_CHAPTER, encoding="utf-8")

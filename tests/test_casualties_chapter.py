@@ -4,9 +4,9 @@ import matplotlib.pyplot as plt
 import pytest
 from bs4 import BeautifulSoup
 
-from nkreport import casualties
+from nkreport.chapters import casualties
 from pages import assert_table_lists
-from nkreport.text import figure_text
+from nkreport.report.text import figure_text
 
 SEED_ROW = "rucas-nyt-2024-10-23"
 

@@ -7,8 +7,8 @@ import pytest
 import yaml
 from bs4 import BeautifulSoup
 
-from nkreport.figures import charts
-from nkreport.text import figure_text
+from nkreport.chapters import charts
+from nkreport.report.text import figure_text
 
 ROOT = Path(__file__).resolve().parent.parent
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -69,7 +69,7 @@ def test_the_chart_font_has_every_character_the_charts_use(book_html):
 
 def test_every_chapter_page_weighs_at_most_250_kb(book_html):
     """Page, images, the chart font and the report's own CSS and scripts (not the theme's)."""
-    from nkreport.bench import PAGE_LIMIT, page_weights
+    from nkreport.build.bench import PAGE_LIMIT, page_weights
 
     heavy = {chapter: round(size / 1000) for chapter, size in page_weights(book_html).items() if size > PAGE_LIMIT}
     assert heavy == {}

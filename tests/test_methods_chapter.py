@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from nkreport import methods
-from nkreport.text import figure_text
+from nkreport.chapters import methods
+from nkreport.report.text import figure_text
 
 ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = json.loads((ROOT / "data" / "datapackage.json").read_text(encoding="utf-8"))

@@ -6,9 +6,9 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from nkreport import overview
-from nkreport.ledger import Ledger
-from nkreport.text import date_text, figure_text
+from nkreport.chapters import overview
+from nkreport.data.ledger import Ledger
+from nkreport.report.text import date_text, figure_text
 
 SEED = "nyt2024whatweknow"
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from nkreport import readme
+from nkreport.build import readme
 from nkreport.build import build
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -3,9 +3,10 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from nkreport import response
+from nkreport.chapters import response
 from pages import table_claim_ids
-from nkreport.figures import charts, plotted_rows
+from nkreport.chapters import charts
+from nkreport.report.export import plotted_rows
 
 
 @pytest.fixture(scope="module")

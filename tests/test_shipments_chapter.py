@@ -3,9 +3,9 @@
 import pytest
 from bs4 import BeautifulSoup
 
-from nkreport import shipments
+from nkreport.chapters import shipments
 from pages import assert_table_lists
-from nkreport.text import figure_text, thousands
+from nkreport.report.text import figure_text, thousands
 
 SEED = "nyt2024whatweknow"
 
@@ -123,7 +123,7 @@ def test_baselines_that_differ_are_named_in_the_prose(page):
 
 
 def test_chart_files_are_written_for_slides(tmp_path, ledger):
-    from nkreport.charts import save_figure
+    from nkreport.report.export import save_figure
     for chart in shipments.FIGURES:
         svg, png = save_figure(chart.draw(ledger), chart.label, tmp_path)
         assert "<svg" in svg.read_text(encoding="utf-8")[:500]

@@ -4,10 +4,11 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from nkreport import timeline
+from nkreport.chapters import timeline
 from pages import table_claim_ids
-from nkreport.figures import charts, plotted_rows
-from nkreport.text import figure_text
+from nkreport.chapters import charts
+from nkreport.report.export import plotted_rows
+from nkreport.report.text import figure_text
 
 FIRST_TROOPS = "troops-nis-2024-10-13-special-forces"
 NAMED_ROWS = ("timeline-us-2024-10-23-confirmation", "timeline-nyt-2024-10-23-meetings",
@@ -53,7 +54,7 @@ def test_chart_plots_exactly_the_table_rows(page, ledger):
 def test_every_event_has_a_lane_and_a_label(ledger):
     events = timeline.timeline_events(ledger)
     unplaced = sorted(set(events["measure"]) - set(timeline.LANE_OF_MEASURE))
-    assert not unplaced, f"measures with no lane in nkreport/timeline.py: {unplaced}"
+    assert not unplaced, f"measures with no lane in nkreport/chapters/timeline.py: {unplaced}"
     unlabelled = set(events["claim_id"]) - set(timeline.LABELS) - set(timeline.SHARED_LABEL)
     assert not unlabelled, f"events with no chart label: {sorted(unlabelled)}"
     groups = timeline.label_groups(events)

@@ -6,8 +6,8 @@ import pytest
 from bs4 import BeautifulSoup
 from PIL import Image
 
-from nkreport import troops
-from nkreport.text import figure_text, thousands
+from nkreport.chapters import troops
+from nkreport.report.text import figure_text, thousands
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = "nyt2024whatweknow"

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from nkreport.ledger import LedgerError, load
-from nkreport.text import escape_cell
+from nkreport.data.ledger import LedgerError, load
+from nkreport.report.text import escape_cell
 
 DATA = Path(__file__).resolve().parent.parent / "data"
 TODAY = dt.date(2026, 11, 25)
@@ -156,9 +156,9 @@ def test_markup_in_text_is_made_inert():
 
 
 def test_every_measure_in_the_ledger_has_a_readable_label():
-    from nkreport.text import MEASURE_LABELS
+    from nkreport.report.text import MEASURE_LABELS
     missing = set(load().claims["measure"]) - set(MEASURE_LABELS)
-    assert not missing, f"add labels to nkreport/text.py MEASURE_LABELS for: {sorted(missing)}"
+    assert not missing, f"add labels to nkreport/report/text.py MEASURE_LABELS for: {sorted(missing)}"
 
 
 def test_latex_escapes_are_not_urls(data_dir):

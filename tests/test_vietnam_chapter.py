@@ -4,9 +4,9 @@ import pandas as pd
 import pytest
 from bs4 import BeautifulSoup
 
-from nkreport import vietnam
-from nkreport.ledger import Ledger
-from nkreport.text import figure_text
+from nkreport.chapters import vietnam
+from nkreport.data.ledger import Ledger
+from nkreport.report.text import figure_text
 
 SEED = "nyt2024whatweknow"
 

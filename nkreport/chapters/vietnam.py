@@ -10,10 +10,14 @@ from matplotlib.lines import Line2D
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from . import charts
-from .charts import Chart
-from .ledger import Ledger
-from .text import date_text, figure_text, thousands
+from ..report import style as charts
+from ..report.style import Chart
+from ..data.ledger import Ledger
+from ..report.text import date_text, figure_text, thousands
+
+# The ledger topics chapters/vietnam.md reads (None: all of it); the build re-executes the chapter
+# when they change, and fails it if it reads more.
+TOPICS = ("vietnam", "forces", "troops")
 
 # Two kinds of count, never mixed: everyone sent over the whole deployment (every rotation
 # counted), and the force present at one time. A pair sets one kind against the same kind.

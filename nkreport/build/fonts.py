@@ -1,10 +1,10 @@
 """The chart font: one subset of DejaVu Sans for the text of every chart in the book.
 
 Charts are set in DejaVu Sans, the font matplotlib measures their text with. On the web page
-they are SVG inline in the HTML (charts.page_svg), so one font file, cached once by the
+they are SVG inline in the HTML (report.export.page_svg), so one font file, cached once by the
 browser, serves them all; _static/report.css declares it. The subset holds exactly the
 characters the charts use, by weight, as each chapter recorded them while drawing its charts
-(nkreport.execute). It is written again only when those characters change, from the copy of
+(nkreport.build.execute). It is written again only when those characters change, from the copy of
 DejaVu Sans that ships with the pinned matplotlib, so the files are the same on every machine.
 """
 
@@ -75,7 +75,7 @@ def write(root: Path) -> bool:
     # The Bitstream Vera licence DejaVu inherits asks every copy to carry it.
     shutil.copyfile(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "LICENSE_DEJAVU", out / "LICENSE_DEJAVU")
     index.write_text(json.dumps({
-        "about": "Subsets of DejaVu Sans (from matplotlib) for the text of the charts; written by nkreport.fonts.",
+        "about": "Subsets of DejaVu Sans (from matplotlib) for the text of the charts; written by nkreport.build.fonts.",
         "characters": characters,
     }, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     return True

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
-import hashlib
 import io
 import json
 import os
@@ -17,21 +16,14 @@ import pandas as pd
 from pybtex.database import parse_string
 from pybtex.scanner import PybtexError
 
-DATA_DIR = Path(__file__).resolve().parent.parent / "data"
+DATA_DIR = Path(__file__).resolve().parents[2] / "data"
 # The build sets this for the notebook kernels, so a book built from another folder (a copy,
 # a test) reads its own data rather than the data beside the installed package.
 DATA_DIR_VARIABLE = "NKREPORT_DATA_DIR"
-# When set (by nkreport.execute, per chapter), load() appends to this file which data folder it
-# read and which topics of the ledger it returned, so the build knows exactly which data a
-# chapter's outputs depend on (see view_digests).
+# When set (the build sets it for each chapter it runs), load() appends to this file which data
+# folder it read and which topics of the ledger it returned: what a chapter actually read.
 RECORD_VARIABLE = "NKREPORT_RECORD_INPUTS"
 ALL_TOPICS = "*"
-# Also set by nkreport.execute while a chapter runs: where the chapter writes its charts' files,
-# and the file where it notes each chart it wrote (see notebook.glue_chart).
-FIGURES_DIR_VARIABLE = "NKREPORT_FIGURES_DIR"
-FIGURES_RECORD_VARIABLE = "NKREPORT_FIGURES_RECORD"
-# and the folder where it queues the PNGs the build is to rasterise (see charts.save_figure)
-PNG_QUEUE_VARIABLE = "NKREPORT_PNG_QUEUE"
 
 
 def record_view(data_dir: Path, topics) -> None:
@@ -40,30 +32,6 @@ def record_view(data_dir: Path, topics) -> None:
     if record:
         with open(record, "a", encoding="utf-8") as f:
             f.write(f"{Path(data_dir).resolve()}\t{','.join(sorted(topics)) if topics else ALL_TOPICS}\n")
-
-
-def _digest(obj) -> str:
-    return hashlib.sha256(json.dumps(obj, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-
-
-def view_digests(data_dir: Path, topics: set[str] | None) -> dict[str, str]:
-    """What a view of the ledger depends on, file by file, as digests.
-
-    The schema and the claimants (their order sets chart markers) count whole; of the claims,
-    only the rows of the view's topics; of the sources, only the entries those rows cite. An
-    edit elsewhere in the files leaves the digests, and the chapters that read the view, alone.
-    """
-    data_dir = Path(data_dir)
-    with open(data_dir / "claims.csv", encoding="utf-8", newline="") as f:
-        rows = [r for r in csv.DictReader(f) if topics is None or r.get("topic") in topics]
-    keys = sorted({k for r in rows for k in (r.get("source") or "").split("; ") if k})
-    sources = _load_sources(data_dir / "sources.bib", [])
-    return {
-        "data/datapackage.json": hashlib.sha256((data_dir / "datapackage.json").read_bytes()).hexdigest(),
-        "data/claimants.csv": hashlib.sha256((data_dir / "claimants.csv").read_bytes()).hexdigest(),
-        "data/claims.csv": _digest(rows),
-        "data/sources.bib": _digest({k: sources.get(k) for k in keys}),
-    }
 
 
 QUALIFIER_BOUND = {
@@ -127,13 +95,15 @@ def _schemas(data_dir: Path) -> dict[str, list[dict]]:
     }
 
 
-def _read_rows(path: Path, fields: list[dict], problems: list[Problem]) -> list[tuple[int, dict]]:
-    """Rows of a CSV as (line number, {column: text}); structural problems go to `problems`."""
+def _read_rows(path: Path, fields: list[dict], problems: list[Problem],
+               raw: bytes | None = None) -> list[tuple[int, dict]]:
+    """Rows of a CSV (or of `raw`, its text as edited in memory) as (line number, {column: text});
+    structural problems go to `problems`."""
     name = _rel(path)
-    if not path.exists():
+    if raw is None and not path.exists():
         problems.append(Problem(name, None, None, None, "the file to exist"))
         return []
-    raw = path.read_bytes()
+    raw = path.read_bytes() if raw is None else raw
     if raw.startswith(b"\xef\xbb\xbf"):
         problems.append(Problem(name, 1, None, "byte-order mark",
                                 "UTF-8 without a byte-order mark (re-save the file as plain UTF-8)"))
@@ -336,6 +306,11 @@ def _load_sources(path: Path, problems: list[Problem]) -> dict[str, dict[str, st
     return sources
 
 
+def read_sources(data_dir: Path) -> dict[str, dict[str, str]]:
+    """The entries of sources.bib by key, as loaded (without validating the rest of the ledger)."""
+    return _load_sources(Path(data_dir) / "sources.bib", [])
+
+
 @dataclass(frozen=True)
 class Ledger:
     """The validated data: claims joined to their claimants, and the sources they cite."""
@@ -352,12 +327,15 @@ class Ledger:
         return match.iloc[0]
 
 
-def load(data_dir: Path | str | None = None, today: dt.date | None = None, topics=None) -> Ledger:
+def load(data_dir: Path | str | None = None, today: dt.date | None = None, topics=None,
+         edited_claims: bytes | None = None) -> Ledger:
     """Read and validate data/claims.csv, claimants.csv and sources.bib; raise LedgerError on any problem.
 
     The whole ledger is always validated. With `topics`, the claims returned are those of these
     topics only: a chapter declares the part of the ledger it uses, the build re-executes it only
     when that part changes, and a claim outside it is an error, never a silent dependency.
+    `edited_claims` stands in for the text of claims.csv, to show what an edit would do
+    without writing it.
     """
     data_dir = Path(data_dir or os.environ.get(DATA_DIR_VARIABLE) or DATA_DIR)
     today = today or dt.date.today()
@@ -373,7 +351,7 @@ def load(data_dir: Path | str | None = None, today: dt.date | None = None, topic
     sources = _load_sources(data_dir / "sources.bib", problems)
 
     claims_path = data_dir / "claims.csv"
-    claim_rows = _read_rows(claims_path, schemas["claims"], problems)
+    claim_rows = _read_rows(claims_path, schemas["claims"], problems, edited_claims)
     _check_fields(claims_path, claim_rows, schemas["claims"], problems, today)
     _check_claim_logic(claims_path, claim_rows, {r["claimant_id"] for _, r in claimant_rows},
                        set(sources), problems)

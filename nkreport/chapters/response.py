@@ -7,10 +7,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from . import charts
-from .charts import Chart
-from .ledger import Ledger
+from ..report import style as charts
+from ..report.style import Chart
+from ..data.ledger import Ledger
 from .timeline import TimeScale, spread
+
+# The ledger topics chapters/response.md reads (None: all of it); the build re-executes the chapter
+# when they change, and fails it if it reads more.
+TOPICS = ("response", "timeline", "troops", "shipments", "nk_casualties")
 
 # Lanes, top to bottom: those who answered the deployment, then the two governments behind it.
 ACTORS = ("South Korea", "United States", "Ukraine", "NATO", "EU", "UN", "Russia", "North Korea")

@@ -2,7 +2,7 @@
 
 1. Validate the data, and stop with the curator's error list if anything is wrong.
 2. Execute, side by side, exactly the chapters whose code, data inputs or package changed
-   (nkreport.execute); each writes its chart bundles to figures/. A failing chapter stops the
+   (nkreport.build.execute); each writes its chart bundles to figures/. A failing chapter stops the
    build with its error.
 3. If nothing the book is made from changed since the last good build, stop: the HTML is current.
 4. Otherwise render into a fresh _build/<builder> with warnings as errors (every notebook comes
@@ -24,12 +24,12 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 
+from ..data.ledger import DATA_DIR_VARIABLE, LedgerError, load
+from ..report.export import rasterise_queued
 from . import figures, fonts, kernels, readme
-from .charts import rasterise_queued
 from .execute import PNG_QUEUE, execute_stale, write_manifest
-from .ledger import DATA_DIR_VARIABLE, LedgerError, load
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 # Everything a page is made from. If none of it changed since the last good build, the
 # HTML is current and the build stops early.
 SOURCES = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data", "figures", "nkreport")
@@ -41,7 +41,7 @@ def sources_digest(root: Path = ROOT) -> str:
         path = root / name
         files = sorted(path.rglob("*")) if path.is_dir() else [path]
         for file in files:
-            # A chart's PNG is made from its SVG (see charts.png_key), which is counted.
+            # A chart's PNG is made from its SVG (see report.export.png_key), which is counted.
             if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".png":
                 digest.update(str(file.relative_to(root)).encode())
                 digest.update(file.read_bytes())
@@ -57,7 +57,7 @@ def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> 
     """Build the book with a Sphinx builder into _build/<builder>; 0 on success."""
     out = root / "_build" / builder
     stamp = root / "_build" / f".{builder}.sources"
-    # The kernel zygote preloads its libraries while the data is checked (nkreport.kernels).
+    # The kernel zygote preloads its libraries while the data is checked (nkreport.build.kernels).
     with kernels.zygote():
         try:
             ledger = load(root / "data")

@@ -1,4 +1,4 @@
-"""A PDF of the whole book (python -m nkreport.pdf; `make pdf` calls it) into _build/pdf/.
+"""A PDF of the whole book (python -m nkreport.build.pdf; `make pdf` calls it) into _build/pdf/.
 
 Route: the strict build as one HTML page (Sphinx's singlehtml builder, into _build/singlehtml,
 never _build/html), printed by headless Chromium. _static/report.css has the print rules that
@@ -13,7 +13,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from .build import ROOT, build
+from .book import ROOT, build
 
 PDF_NAME = "north-korea-russia-report.pdf"
 

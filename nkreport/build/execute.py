@@ -1,15 +1,17 @@
 """Execute the chapters that need it, side by side, into the notebook cache the book renders from.
 
 jupyter-cache keys a notebook on its code only, so on its own it would publish numbers computed
-from old data. Here each chapter also has a record (_build/.inputs/<chapter>.json) of the view
-of the ledger it loaded, as the loader recorded it while the chapter ran (its topics, or the
-whole ledger), with digests of what that view depends on (ledger.view_digests), and a digest of
-the package code chapters import. A chapter is executed again when its code is not in the
-cache, when its view's digests or the package changed, or when one of its chart files is
-missing, and only then. Chapters run in a process pool, one more than the cores, each in a kernel forked
-from a process that preloaded the libraries (nkreport.kernels), and write their own chart
-bundles to figures/ (notebook.glue_chart); the main process alone writes the cache. Sphinx then
-finds every notebook in the cache and only renders."""
+from old data. Here each chapter also has a record (_build/.inputs/<chapter>.json) with digests
+of the view of the ledger its module declares (TOPICS, see nkreport.chapters; inputs.view_digests)
+and of the package code that runs in its kernel (inputs.chapter_code_digest, by the layout). So
+the build knows which chapters are stale before it runs any: a chapter is executed again when
+its code is not in the cache, when those digests changed, or when one of its chart files is
+missing, and only then. While it runs, the loader records what it actually read, and a chapter
+that read more than it declared fails the build. Chapters run in a process pool, one more than
+the cores, each in a kernel forked from a process that preloaded the libraries
+(nkreport.build.kernels), and write their own chart bundles to figures/
+(report.notebook.glue_chart); the main process alone writes the cache. Sphinx then finds every
+notebook in the cache and only renders."""
 
 from __future__ import annotations
 
@@ -26,11 +28,12 @@ from pathlib import Path
 
 import yaml
 
+from .. import chapters
+from ..data.ledger import ALL_TOPICS, DATA_DIR_VARIABLE, RECORD_VARIABLE
+from ..report.export import FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE
 from . import kernels
-from .ledger import (ALL_TOPICS, DATA_DIR_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE,
-                     RECORD_VARIABLE, view_digests)
+from .inputs import chapter_code_digest, view_digests
 
-PACKAGE = Path(__file__).resolve().parent
 CACHE = Path("_build") / ".jupyter_cache"
 RECORDS = Path("_build") / ".inputs"
 PNG_QUEUE = Path("_build") / ".png-queue"  # charts.save_figure queues PNGs here; nkreport.build draws them
@@ -44,22 +47,6 @@ class Outcome:
     error: str | None = None
     notebook: dict | None = None  # the executed notebook, cached by the main process
     record: dict | None = None
-
-
-# Modules that drive the build but never run inside a chapter or draw its charts: editing
-# them does not change any chapter's outputs, so it does not re-execute chapters.
-BUILD_ONLY = {"build.py", "execute.py", "fonts.py", "kernels.py", "bench.py", "pdf.py", "sphinxext.py", "validate.py", "bibstyle.py", "readme.py"}
-
-
-def package_digest() -> str:
-    """The package code a chapter's outputs can depend on (every module it may import)."""
-    digest = hashlib.sha256()
-    for path in sorted(PACKAGE.glob("*.py")):
-        if path.name in BUILD_ONLY:
-            continue
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
 
 
 def notebook_chapters(root: Path) -> list[str]:
@@ -85,9 +72,14 @@ def record_path(root: Path, chapter: str) -> Path:
 
 
 def charts_of(chapter: str) -> list:
-    from .figures import charts
+    return [c for c in chapters.charts().values() if c.chapter == chapter]
 
-    return [c for c in charts().values() if c.chapter == chapter]
+
+def declared_view(chapter: str) -> set[str] | None | bool:
+    """The ledger topics a chapter declares it reads (its module's TOPICS): a set, None for the
+    whole ledger, False for no data at all."""
+    topics = chapters.declared_topics(Path(chapter).stem)
+    return False if topics == set() else topics
 
 
 def why_stale(root: Path, cache, chapter: str) -> str | None:
@@ -100,10 +92,12 @@ def why_stale(root: Path, cache, chapter: str) -> str | None:
     if not path.exists():
         return "no record of its inputs"
     record = json.loads(path.read_text(encoding="utf-8"))
-    if record.get("package") != package_digest():
-        return "the nkreport package changed"
-    if record["topics"] is not False:  # False: the chapter read no data
-        topics = None if record["topics"] is None else set(record["topics"])
+    if record.get("package") != chapter_code_digest():
+        return "the chapters' code changed (nkreport/data, report or chapters)"
+    topics = declared_view(chapter)
+    if record["topics"] != _as_record(topics):
+        return "the topics it declares changed"
+    if topics is not False:
         current = view_digests(root / "data", topics)
         for name, digest in record["inputs"].items():
             if current.get(name) != digest:
@@ -155,16 +149,24 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     if missing:
         return Outcome(chapter, time.perf_counter() - start,
                        f"{chapter} registers {', '.join(missing)} but does not show it with glue_chart")
+    declared = declared_view(chapter)
+    undeclared = _undeclared(topics, declared)
+    if undeclared:
+        return Outcome(chapter, time.perf_counter() - start,
+                       f"{chapter} read {undeclared} of the ledger but its module declares TOPICS = "
+                       f"{_as_record(declared)}; declare every topic it reads, so the build knows when it is stale")
     order = [c.label for c in charts_of(chapter)]
     figures = sorted(entries, key=lambda e: order.index(e["label"]) if e["label"] in order else len(order))
     record = {
         "chapter": chapter,
-        "package": package_digest(),
-        # the ledger's topics the chapter loaded: a list, null for all, false for no data at all
-        "topics": sorted(topics) if topics else (None if topics is None else False),
-        "inputs": {} if topics is False else view_digests(root / "data", topics),
+        "package": chapter_code_digest(),
+        # the ledger's topics the chapter declares: a list, null for all, false for no data at all
+        "topics": _as_record(declared),
+        # and those it actually loaded, which may be fewer, never more
+        "read": _as_record(topics),
+        "inputs": {} if declared is False else view_digests(root / "data", declared),
         "figures": figures,
-        # what its charts' text needs of the chart font (nkreport.fonts)
+        # what its charts' text needs of the chart font (nkreport.build.fonts)
         "characters": {w: "".join(sorted(c)) for w, c in sorted(characters.items())},
         "execution_seconds": result.time,
     }
@@ -185,8 +187,8 @@ def store(root: Path, cache, outcome: Outcome) -> None:
 
 def recorded_topics(root: Path, trace: Path) -> set[str] | None | bool:
     """The union of the ledger views a chapter loaded from the book's data: a set of topics,
-    None for the whole ledger, False if it loaded none. Loads of other folders (methods breaks
-    a throwaway copy on purpose) do not count."""
+    None for the whole ledger, False if it loaded none. Loads of another data folder do not
+    count."""
     data = str((root / "data").resolve())
     views = [line.split("\t") for line in trace.read_text(encoding="utf-8").splitlines()] if trace.exists() else []
     topics = [t for d, t in views if d == data]
@@ -195,6 +197,20 @@ def recorded_topics(root: Path, trace: Path) -> set[str] | None | bool:
     if ALL_TOPICS in topics:
         return None
     return {name for t in topics for name in t.split(",")}
+
+
+def _as_record(topics):
+    return sorted(topics) if topics else (None if topics is None else False)
+
+
+def _undeclared(read, declared) -> str | None:
+    """What a chapter read beyond what it declared, in words, or None."""
+    if read is False or declared is None:
+        return None
+    if read is None:
+        return "the whole ledger"
+    extra = set(read) - (declared or set())
+    return "the topics " + ", ".join(sorted(extra)) if extra else None
 
 
 def _worker(args: tuple[str, str]) -> Outcome:
@@ -237,13 +253,11 @@ def execute_stale(root: Path, jobs: int | None = None, log=print) -> tuple[list[
 
 def write_manifest(root: Path) -> Path:
     """figures/manifest.json from the chapters' records, in the order of the chart registry."""
-    from .figures import charts
-
     entries = {}
     for path in sorted((root / RECORDS).glob("*.json")):
         for entry in json.loads(path.read_text(encoding="utf-8")).get("figures", []):
             entries[entry["label"]] = entry
-    manifest = [entries[label] for label in charts() if label in entries]
+    manifest = [entries[label] for label in chapters.charts() if label in entries]
     out = root / "figures" / "manifest.json"
     out.write_text(json.dumps({"figures": manifest}, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return out

@@ -60,9 +60,13 @@ def _memoize_plugin_lookups() -> None:
     import pybtex.plugin
     from sphinxcontrib.bibtex import plugin as bibtex_plugin
 
+    from ...report import patches
+
     if not hasattr(pybtex.plugin._load_entry_point, "cache_info"):
+        patches.check("pybtex.plugin._load_entry_point", pybtex.plugin._load_entry_point)
         pybtex.plugin._load_entry_point = functools.lru_cache(maxsize=None)(pybtex.plugin._load_entry_point)
     if not hasattr(bibtex_plugin._entry_points, "cache_info"):
+        patches.check("sphinxcontrib.bibtex.plugin._entry_points", bibtex_plugin._entry_points)
         bibtex_plugin._entry_points = functools.lru_cache(maxsize=None)(bibtex_plugin._entry_points)
 
 

@@ -6,10 +6,14 @@ import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
 
-from . import charts
-from .charts import Chart
-from .ledger import Ledger
-from .text import figure_text, thousands
+from ..report import style as charts
+from ..report.style import Chart
+from ..data.ledger import Ledger
+from ..report.text import figure_text, thousands
+
+# The ledger topics chapters/troops.md reads (None: all of it); the build re-executes the chapter
+# when they change, and fails it if it reads more.
+TOPICS = ("troops", "forces", "timeline")
 
 # Each panel holds one kind of count, so no panel puts a force present at one time beside a
 # cumulative total. Forecasts sit with the counts they anticipate.

@@ -120,7 +120,7 @@ def zygote():
         return
     folder = tempfile.mkdtemp(prefix="nkreport-kernels-")
     path = os.path.join(folder, "zygote.sock")
-    process = subprocess.Popen([sys.executable, "-c", f"from nkreport.kernels import serve; serve({path!r})"],
+    process = subprocess.Popen([sys.executable, "-c", f"from nkreport.build.kernels import serve; serve({path!r})"],
                                stdin=subprocess.DEVNULL)
     os.environ[SOCKET_VARIABLE] = path
     try:

@@ -166,7 +166,7 @@ def claims_table(claims: pd.DataFrame, columns: tuple[str, ...] = ("date", "clai
              "|" + "|".join("---" for _ in columns) + "|"]
     for row in claims.sort_values(["as_of", "claim_id"]).itertuples():
         cells = {
-            # The span lets the page's "newest claim" line (nkreport.sphinxext) see every row.
+            # The span lets the page's "newest claim" line (nkreport.build.sphinxext.pages) see every row.
             "date": f"[{date_text(row.as_of, row.as_of_precision)}]{{.claim-row .claim-row-{row.claim_id}}}",
             "claimant": escape_cell(row.claimant_short_name),
             "what": escape_cell(measure_label(row.measure)),

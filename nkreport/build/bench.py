@@ -1,4 +1,4 @@
-"""Benchmark the build (python -m nkreport.bench; `make bench`). Not a test: it measures.
+"""Benchmark the build (python -m nkreport.build.bench; `make bench`). Not a test: it measures.
 
 On a throwaway copy of the real book, with REPEAT runs of each, it times the kernel floor
 (start a kernel, import pandas and matplotlib, stop), a render-only build (every notebook
@@ -24,7 +24,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
-from .build import ROOT, build
+from .book import ROOT, build
 from .execute import RECORDS, notebook_chapters
 
 PARTS = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data", "figures")
@@ -164,7 +164,7 @@ def report(result: dict) -> str:
     lines = [
         "# Build benchmark",
         "",
-        "Written by `make bench` (`python -m nkreport.bench`); rerun it to refresh this file.",
+        "Written by `make bench` (`python -m nkreport.build.bench`); rerun it to refresh this file.",
         f"Machine: {result['machine']}, **{result['cores']} cores**. {result['chapters']} notebook chapters. "
         f"Each measure is the median of {result['repeat']} runs, in seconds.",
         "",

@@ -10,10 +10,14 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import MultipleLocator
 from matplotlib.transforms import blended_transform_factory
 
-from . import charts
-from .charts import Chart
-from .ledger import Ledger
-from .text import figure_text, thousands
+from ..report import style as charts
+from ..report.style import Chart
+from ..data.ledger import Ledger
+from ..report.text import figure_text, thousands
+
+# The ledger topics chapters/casualties.md reads (None: all of it); the build re-executes the chapter
+# when they change, and fails it if it reads more.
+TOPICS = ("ru_casualties", "nk_casualties", "troops")
 
 # Each panel holds one measure, so a killed figure never sits on the scale of a killed-and-wounded
 # total, and the named dead (a count of individuals) are drawn as an area, not as estimates.

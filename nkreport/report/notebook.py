@@ -11,8 +11,10 @@ import matplotlib.pyplot as plt
 from IPython.display import SVG, Markdown, display
 from myst_nb import glue
 
-from . import charts as charts_module
-from .ledger import FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE, Ledger
+from ..data import Ledger
+from . import patches
+from .export import FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE, page_svg, svg_bytes, write_chart
+from .style import Chart
 from .text import cite, claims_table, date_text, figure_text
 
 
@@ -55,6 +57,7 @@ def _streams_flushed_once():
     if publisher is None or not hasattr(publisher, "_flush_streams"):
         yield
         return
+    patches.check("ipykernel ZMQDisplayPublisher._flush_streams", type(publisher)._flush_streams)
     publisher._flush_streams()
     publisher._flush_streams = lambda: None
     try:
@@ -68,21 +71,19 @@ def glue_text(name: str, text: str) -> None:
     glue(name, Markdown(f"[{text}]{{.glued .glued-{name}}}"), display=False)
 
 
-def glue_chart(ledger: Ledger, label: str) -> None:
-    """Draw a registered chart and glue it for {glue:figure} under its label with underscores.
+def glue_chart(ledger: Ledger, chart: Chart) -> None:
+    """Draw a chart and glue it for {glue:figure} under its label with underscores.
 
     The page shows the chart as SVG inline in its HTML, with real text in the book's chart font
-    (charts.page_svg). During a build the same SVG is also written to figures/, with the CSV of
+    (export.page_svg). During a build the same SVG is also written to figures/, with the CSV of
     its rows and a PNG of the same figure (rasterised by the build while Sphinx renders, and only
     when the chart changed), so the page and the files can never differ and no chart is drawn
-    twice; the characters its text uses are recorded for the font (nkreport.fonts).
+    twice; the characters its text uses are recorded for the font (nkreport.build.fonts).
     """
-    from .figures import charts, write_chart
-
-    chart = charts()[label]
+    label = chart.label
     fig = chart.draw(ledger)
-    svg = charts_module.svg_bytes(fig)
-    markup, characters = charts_module.page_svg(svg, label)
+    svg = svg_bytes(fig)
+    markup, characters = page_svg(svg, label)
     glue(label.replace("-", "_"), SVG(markup), display=False)
     out = os.environ.get(FIGURES_DIR_VARIABLE)
     if out:

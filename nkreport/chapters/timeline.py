@@ -15,10 +15,14 @@ import numpy as np
 import pandas as pd
 from matplotlib.lines import Line2D
 
-from . import charts
-from .charts import Chart
-from .ledger import Ledger
-from .text import cite, date_text, figure_text, measure_label
+from ..report import style as charts
+from ..report.style import Chart
+from ..data.ledger import Ledger
+from ..report.text import cite, date_text, figure_text, measure_label
+
+# The ledger topics chapters/timeline.md reads (None: all of it); the build re-executes the chapter
+# when they change, and fails it if it reads more.
+TOPICS = ("timeline", "response", "troops", "shipments", "nk_casualties")
 
 # Lanes, left to right: what kind of event each is. A measure not listed here goes to the lane
 # of `DEFAULT_LANE` (tests/test_timeline_chapter.py fails until it is given a lane).

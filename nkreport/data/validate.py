@@ -1,4 +1,4 @@
-"""Command line: check the data files and say plainly what is wrong (python -m nkreport.validate)."""
+"""Command line: check the data files and say plainly what is wrong (python -m nkreport.data.validate)."""
 
 import sys
 

@@ -10,18 +10,20 @@ import json
 import math
 import os
 import re
-import shutil
-import tempfile
 from pathlib import Path
 
 import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
-from . import charts
-from .charts import Chart
-from .ledger import DATA_DIR, DATA_DIR_VARIABLE, Ledger, LedgerError, load
-from .text import KIND_LABELS, cite, date_text, escape_cell, figure_text, measure_label
+from ..report import style as charts
+from ..report.style import Chart
+from ..data.ledger import DATA_DIR, DATA_DIR_VARIABLE, Ledger, LedgerError, load
+from ..report.text import KIND_LABELS, cite, date_text, escape_cell, figure_text, measure_label
+
+# The ledger topics chapters/methods.md reads (None: all of it); the build re-executes the chapter
+# when they change, and fails it if it reads more.
+TOPICS = None
 
 # The order in which kinds are stacked: the claims that carry most weight first.
 KINDS = ("estimate", "official_statement", "confirmed_count", "report", "forecast", "denial")
@@ -260,31 +262,27 @@ def myst_table(body: str, label: str, caption: str, css_class: str | None = None
 # --- Validation, shown on real data ------------------------------------------------------------
 
 def validation_example(claim_id: str, edits: dict[str, str]) -> str:
-    """Break a copy of the data on purpose and return the message the build stops with.
+    """The message the build stops with if a curator typed `edits` into the claim's row.
 
-    `edits` maps columns of the claim's row to the wrong text a curator might type; the row is
-    changed in a throwaway copy of data/, never in data/ itself.
+    `edits` maps columns of the claim's row to the wrong text a curator might type; the edited
+    ledger is validated in memory, and data/ is never written.
     """
-    with tempfile.TemporaryDirectory() as tmp:
-        copy = Path(tmp) / "data"
-        shutil.copytree(data_dir(), copy)
-        path = copy / "claims.csv"
-        with open(path, encoding="utf-8", newline="") as f:
-            rows = list(csv.reader(f))
-        header = rows[0]
-        found = [cells for cells in rows[1:] if cells and cells[header.index("claim_id")] == claim_id]
-        if not found:
-            raise KeyError(f"claim '{claim_id}' is not in data/claims.csv")
-        for column, text in edits.items():
-            found[0][header.index(column)] = text
-        out = io.StringIO()
-        csv.writer(out, lineterminator="\n").writerows(rows)
-        path.write_text(out.getvalue(), encoding="utf-8")
-        try:
-            load(copy, today=dt.date.today())
-        except LedgerError as err:
-            return str(err)
-    raise AssertionError("the broken copy of the data passed validation")
+    path = data_dir() / "claims.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.reader(f))
+    header = rows[0]
+    found = [cells for cells in rows[1:] if cells and cells[header.index("claim_id")] == claim_id]
+    if not found:
+        raise KeyError(f"claim '{claim_id}' is not in data/claims.csv")
+    for column, text in edits.items():
+        found[0][header.index(column)] = text
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows(rows)
+    try:
+        load(data_dir(), today=dt.date.today(), edited_claims=out.getvalue().encode("utf-8"))
+    except LedgerError as err:
+        return str(err)
+    raise AssertionError("the edited ledger passed validation")
 
 
 # --- The chart ---------------------------------------------------------------------------------

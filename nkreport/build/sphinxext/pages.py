@@ -7,7 +7,7 @@
 - Each chart inline in its page, as SVG whose text is set in the book's chart font (one
   shared file instead of a font in every image), labelled for screen readers with its alt text.
 - Under each chart: links to its bundle in figures/ (PNG for slides, SVG, CSV of the plotted
-  claims), which nkreport.figures writes and this extension copies into the HTML output
+  claims), which the chapters write during the build and this extension copies into the HTML output
   together with the ledger's data files.
 """
 
@@ -22,8 +22,8 @@ import pandas as pd
 import yaml
 from docutils import nodes
 
-from .ledger import load
-from .text import date_text
+from ...data import load
+from ...report.text import date_text
 
 # Pages that present no claims of their own get no edition line and no citation block.
 NOT_CHAPTERS = {"chapters/bibliography", "chapters/changelog"}
@@ -99,14 +99,14 @@ def download_links(label: str, docname: str, builder_name: str) -> nodes.paragra
 
 
 def inline_chart(app, figure, label: str) -> None:
-    """Put the chart's SVG (charts.page_svg, glued by the chapter) into the page in place of its
+    """Put the chart's SVG (report.export.page_svg, glued by the chapter) into the page in place of its
     <img>, named for assistive technology by the figure's alt text. Done before the builder
     collects images, so the SVG file is not published as well."""
     from sphinx.errors import ExtensionError
 
     image = next(iter(figure.findall(nodes.image)), None)
     if image is None or not image["uri"].endswith(".svg"):
-        raise ExtensionError(f"chart {label} is not shown as an SVG (use nkreport.notebook.glue_chart)")
+        raise ExtensionError(f"chart {label} is not shown as an SVG (use nkreport.report.notebook.glue_chart)")
     path = Path(app.srcdir) / image["uri"]
     markup = path.read_text(encoding="utf-8")
     markup = markup[markup.index("<svg"):]
@@ -116,7 +116,7 @@ def inline_chart(app, figure, label: str) -> None:
 
 
 def on_builder_inited(app) -> None:
-    from .figures import charts  # imported late: the chapter modules import matplotlib
+    from ...chapters import charts  # imported late: the chapter modules import matplotlib
 
     srcdir = Path(app.srcdir)
     app.nkreport_state = {"citation": read_citation(srcdir), "ledger": load(srcdir / "data"), "charts": charts()}

@@ -1,0 +1,189 @@
+"""A chart's files: the SVG its page and figures/ share, the PNG for slides, the CSV of its rows.
+
+A chart is drawn once; its SVG is written to figures/ and, reworked for the page (page_svg),
+inlined in the HTML, so the page and the files cannot differ. The build tells a chapter where to
+write them through the environment (the *_VARIABLE names below); outside a build nothing is
+written but the page's copy.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+import pandas as pd
+
+from ..data import Ledger
+from .style import STYLE, Chart
+
+FIGURES_DIR = Path(__file__).resolve().parents[2] / "figures"
+# Set by the build (nkreport.build.execute) while a chapter runs: where the chapter writes its
+# charts' files, the file where it notes each chart it wrote (see notebook.glue_chart), and the
+# folder where it queues the PNGs the build is to rasterise (see save_figure).
+FIGURES_DIR_VARIABLE = "NKREPORT_FIGURES_DIR"
+FIGURES_RECORD_VARIABLE = "NKREPORT_FIGURES_RECORD"
+PNG_QUEUE_VARIABLE = "NKREPORT_PNG_QUEUE"
+
+# The columns of a chart's CSV: enough to trace every point back to its claimant and page.
+CSV_COLUMNS = ("claim_id", "topic", "measure", "value", "value_low", "value_high", "bound", "qualifier",
+               "unit", "as_of", "as_of_precision", "claimed_on", "claimant", "claimant_name",
+               "claim_kind", "source", "source_url", "note")
+
+
+def svg_bytes(fig) -> bytes:
+    """The figure as SVG with fixed ids and no date, so two builds give the same bytes."""
+    buffer = io.BytesIO()
+    with plt.rc_context(STYLE):
+        fig.savefig(buffer, format="svg", metadata={"Date": None})
+    return buffer.getvalue()
+
+
+# On the web page a chart is SVG inline in the HTML (nkreport.build.sphinxext.pages puts it there), its text
+# set in the font matplotlib measured it with. One subset of DejaVu Sans serves every chart of
+# the book: nkreport.build.fonts writes it to _static/fonts from the characters the charts use, under a
+# private name so no other font on a reader's machine can take its place.
+PAGE_FONT = "NKReport DejaVu Sans"
+PAGE_FONT_STACK = f"'{PAGE_FONT}', 'DejaVu Sans', sans-serif"
+
+
+def _round_numbers(tag: re.Match) -> str:
+    """Coordinates in a tag to a hundredth of a point, far below what a screen shows."""
+    return re.sub(r"-?\d+\.\d{3,}", lambda m: f"{float(m.group()):.2f}".rstrip("0").rstrip("."), tag.group())
+
+
+def page_svg(svg: bytes, label: str) -> tuple[str, dict[str, str]]:
+    """The chart as its page shows it, and the characters its text uses by font weight.
+
+    Made from the very SVG written to figures/: ids prefixed with the label (several charts
+    share a page), matplotlib's page-wide `*` style turned into attributes of the chart's root,
+    and its font on the root, no prolog or metadata, whitespace between tags and inside paths
+    collapsed, coordinates rounded to a hundredth of a point.
+    """
+    text = svg.decode("utf-8")
+    text = text[text.index("<svg"):]
+    text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
+    text = re.sub(r'<style type="text/css">\*\{stroke-linejoin: round; stroke-linecap: butt\}</style>', "", text)
+    text = re.sub(r'<g id="[^"]*">', "<g>", text)  # matplotlib's group names; nothing refers to them
+    text = re.sub(r'\bid="', f'id="{label}-', text)
+    text = text.replace('href="#', f'href="#{label}-').replace("url(#", f"url(#{label}-")
+    text = re.sub(r' d="([^"]*)"', lambda m: ' d="' + " ".join(m.group(1).split()) + '"', text)
+    text = re.sub(r">\s+<", "><", text).replace("<defs></defs>", "")
+    # Set once on the root and inherited: the font, and the stroke style of matplotlib's `*` rule.
+    text = re.sub(r"font-family: 'DejaVu Sans'(; )?", "", text)
+    text = re.sub(r' transform="rotate\(-0 [^"]*\)"', "", text)  # a rotation by zero
+    text = re.sub(r"<[^>]+>", _round_numbers, text)
+    text = text.replace("<svg ", f'<svg class="nkreport-chart" font-family="{PAGE_FONT_STACK}" '
+                        'stroke-linejoin="round" stroke-linecap="butt" ', 1)
+    characters: dict[str, set[str]] = {"400": {" "}, "700": set()}
+    for attributes, content in re.findall(r"<text([^>]*)>(.*?)</text>", text, flags=re.S):
+        weight = "700" if re.search(r"font-weight: (700|bold)", attributes) else "400"
+        characters[weight] |= set(html.unescape(re.sub(r"<[^>]+>", "", content)))
+    return text, {w: "".join(sorted(c)) for w, c in characters.items() if c}
+
+
+PNG_DPI = 300
+# rcParams that cannot change how a saved figure looks
+_NOT_DRAWING = ("backend", "interactive", "keymap.", "savefig.directory", "toolbar", "webagg.", "tk.", "macosx.")
+
+
+def png_key(svg: bytes) -> str:
+    """What the PNG of a chart is a function of: the chart (its SVG, which renders every artist
+    with its data), the settings it is rasterised with, and the library versions. Kept in the
+    PNG, so a build redraws a PNG only when one of them changed."""
+    import hashlib
+
+    import matplotlib
+    import PIL
+
+    digest = hashlib.sha256(svg)
+    settings = sorted((k, repr(v)) for k, v in matplotlib.rcParams.items() if not k.startswith(_NOT_DRAWING))
+    digest.update(repr((settings, PNG_DPI, matplotlib.__version__, PIL.__version__)).encode())
+    return "nkreport png key " + digest.hexdigest()
+
+
+def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None = None,
+                png_queue: Path | None = None) -> list[Path]:
+    """Write a chart as SVG (`svg` if already drawn) and high-resolution PNG named by its label,
+    byte-identical across builds.
+
+    Rasterising at 300 dpi is most of the cost of a chart, so a PNG whose key (png_key) equals
+    the chart's current one is the very image this would write, and is kept as it is. With a
+    `png_queue` folder, a PNG that must be drawn is queued there instead (the figure pickled
+    with its key): the build rasterises the queue while Sphinx renders (rasterise_queued).
+    """
+    import pickle
+
+    from PIL import Image
+
+    out_dir = Path(out_dir) if out_dir else FIGURES_DIR
+    out_dir.mkdir(parents=True, exist_ok=True)
+    svg_path, png = out_dir / f"{label}.svg", out_dir / f"{label}.png"
+    svg = svg if svg is not None else svg_bytes(fig)
+    svg_path.write_bytes(svg)
+    with plt.rc_context(STYLE):
+        key = png_key(svg)
+        if png.exists():
+            with Image.open(png) as existing:
+                if existing.info.get("Comment") == key:
+                    return [svg_path, png]
+        if png_queue is not None:
+            png.unlink(missing_ok=True)  # never leave the old image beside the new chart
+            png_queue.mkdir(parents=True, exist_ok=True)
+            with open(png_queue / f"{label}.pickle", "wb") as f:
+                pickle.dump({"figure": fig, "key": key, "png": str(png)}, f)
+        else:
+            fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None, "Comment": key})
+    return [svg_path, png]
+
+
+def rasterise_queued(job: Path) -> Path:
+    """Draw the PNG a chapter queued (save_figure with png_queue), exactly as save_figure would
+    have; return its path."""
+    import pickle
+
+    with open(job, "rb") as f:
+        queued = pickle.load(f)
+    with plt.rc_context(STYLE):
+        queued["figure"].savefig(queued["png"], format="png", dpi=PNG_DPI,
+                                 metadata={"Software": None, "Comment": queued["key"]})
+    plt.close(queued["figure"])
+    job.unlink()
+    return Path(queued["png"])
+
+
+def plotted_rows(chart: Chart, ledger: Ledger) -> pd.DataFrame:
+    """The ledger rows a chart plots, in ledger order, in the columns of its CSV."""
+    rows = chart.claims(ledger)
+    table = ledger.claims[ledger.claims["claim_id"].isin(rows["claim_id"])][list(CSV_COLUMNS)].copy()
+    for column in ("as_of", "claimed_on"):
+        table[column] = table[column].dt.strftime("%Y-%m-%d")
+    for column in ("value", "value_low", "value_high"):
+        table[column] = table[column].map(lambda v: "" if pd.isna(v) else f"{float(v):g}" if float(v) % 1 else f"{int(v)}")
+    return table
+
+
+def write_chart(fig, chart: Chart, ledger: Ledger, out_dir: Path, svg: bytes | None = None,
+                png_queue: Path | None = None) -> dict:
+    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows); return its manifest entry.
+    With `png_queue`, a PNG that must be drawn again is queued for the build (charts.save_figure)."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = save_figure(fig, chart.label, out_dir, svg, png_queue)
+    rows = plotted_rows(chart, ledger)
+    csv = out_dir / f"{chart.label}.csv"
+    rows.to_csv(csv, index=False, lineterminator="\n")
+    files.append(csv)
+    return {"label": chart.label, "chapter": chart.chapter, "title": fig.get_label(),
+            "claim_ids": list(rows["claim_id"]), "files": [f.name for f in files]}
+
+
+def write_charts(ledger: Ledger, selected, out_dir: Path) -> list[dict]:
+    """Draw each chart and write its bundle; return their manifest entries."""
+    entries = []
+    for chart in selected:
+        fig = chart.draw(ledger)
+        entries.append(write_chart(fig, chart, ledger, out_dir))
+        plt.close(fig)
+    return entries
