@@ -75,10 +75,14 @@ def charts_of(chapter: str) -> list:
     return [c for c in chapters.charts().values() if c.chapter == chapter]
 
 
-def declared_view(chapter: str) -> set[str] | None | bool:
+def declared_view(chapter: str, read=None) -> set[str] | None | bool:
     """The ledger topics a chapter declares it reads (its module's TOPICS): a set, None for the
-    whole ledger, False for no data at all."""
-    topics = chapters.declared_topics(Path(chapter).stem)
+    whole ledger, False for no data at all. A page with no module of its own (a short page, a
+    test's) is taken at what it `read`, as the loader recorded it."""
+    name = Path(chapter).stem
+    if name not in chapters.names():
+        return read
+    topics = chapters.declared_topics(name)
     return False if topics == set() else topics
 
 
@@ -94,7 +98,7 @@ def why_stale(root: Path, cache, chapter: str) -> str | None:
     record = json.loads(path.read_text(encoding="utf-8"))
     if record.get("package") != chapter_code_digest():
         return "the chapters' code changed (nkreport/data, report or chapters)"
-    topics = declared_view(chapter)
+    topics = declared_view(chapter, _from_record(record.get("read", record["topics"])))
     if record["topics"] != _as_record(topics):
         return "the topics it declares changed"
     if topics is not False:
@@ -149,7 +153,7 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     if missing:
         return Outcome(chapter, time.perf_counter() - start,
                        f"{chapter} registers {', '.join(missing)} but does not show it with glue_chart")
-    declared = declared_view(chapter)
+    declared = declared_view(chapter, topics)
     undeclared = _undeclared(topics, declared)
     if undeclared:
         return Outcome(chapter, time.perf_counter() - start,
@@ -201,6 +205,10 @@ def recorded_topics(root: Path, trace: Path) -> set[str] | None | bool:
 
 def _as_record(topics):
     return sorted(topics) if topics else (None if topics is None else False)
+
+
+def _from_record(value):
+    return set(value) if isinstance(value, list) else value
 
 
 def _undeclared(read, declared) -> str | None:
