@@ -10,15 +10,29 @@ from nkreport.data.ledger import LedgerError, load
 from nkreport.report.text import escape_cell
 
 DATA = Path(__file__).resolve().parent.parent / "data"
-TODAY = dt.date(2026, 11, 25)
+TODAY = dt.date(2026, 11, 30)
 HEADER = ("claim_id,topic,measure,value,value_low,value_high,bound,qualifier,unit,as_of,"
-          "as_of_precision,claimed_on,claimant,claim_kind,source,note")
+          "as_of_precision,claimed_on,claimed_on_precision,claimant,claim_kind,source,note,places,weak_source,"
+          "checked_on,checked_url")
+SEED_URL = "https://nylawyerreview.com/?p=1755"
 GOOD = {
     "claim_id": "troops-test-2024-10-23", "topic": "troops", "measure": "nk_troops_in_russia",
     "value": "3000", "value_low": "", "value_high": "", "bound": "exact", "qualifier": "",
     "unit": "soldiers", "as_of": "2024-10-23", "as_of_precision": "day", "claimed_on": "2024-10-23",
-    "claimant": "kr-nis", "claim_kind": "estimate", "source": "nyt2024whatweknow", "note": "A test row.",
+    "claimed_on_precision": "day", "claimant": "kr-nis", "claim_kind": "estimate", "source": "nyt2024whatweknow",
+    "note": "A test row.", "places": "", "weak_source": "no", "checked_on": "2026-11-30",
+    "checked_url": "https://nylawyerreview.com/?p=1755",
 }
+# A page that shows no date of its own, read on 25 November 2026.
+UNDATED = """
+@misc{undatedpage,
+  author = {{An Outlet}},
+  title = {{A page without a date}},
+  howpublished = {An Outlet},
+  url = {https://example.org/undated},
+  urldate = {2026-11-25}
+}
+"""
 
 
 def row(**changes) -> str:
@@ -28,9 +42,17 @@ def row(**changes) -> str:
 
 @pytest.fixture
 def data_dir(tmp_path):
-    """A copy of the real data folder whose claims.csv each test replaces."""
+    """A copy of the real data folder whose claims.csv each test replaces (and one undated page)."""
     target = tmp_path / "data"
     shutil.copytree(DATA, target)
+    with open(target / "sources.bib", "a", encoding="utf-8") as f:
+        f.write(UNDATED)
+    (target / "corrections.csv").write_text(f"claim_id,edition,change,note\n{GOOD['claim_id']},0.3,added,\n",
+                                            encoding="utf-8")
+    (target / "judgments.csv").write_text(
+        "judgment_id,chapter,statement,likelihood,confidence,basis,claims,confidence_reason\n"
+        f"kj-troops-1,troops,Troops were sent: [[{GOOD['claim_id']}]].,likely,low,A test.,{GOOD['claim_id']},\n",
+        encoding="utf-8")
     return target
 
 
@@ -89,10 +111,9 @@ BROKEN = [
     ("missing column", HEADER.replace(",note", "") + "\n" + row().rsplit(",", 1)[0] + "\n",
      1, "note", ["in the header row"]),
     ("empty file", "", None, None, ["empty file"]),
-    ("byte-order mark", b"\xef\xbb\xbf" + f"{HEADER}\n{row()}\n".encode(), 1, None, ["byte-order mark"]),
     ("not UTF-8", (HEADER + "\n" + row(note="caf\u00e9") + "\n").encode("latin-1"), 2, None, ["UTF-8"]),
     ("header without rows", f"{HEADER}\n", None, None, ["no rows"]),
-    ("row with too many fields", f"{HEADER}\n{row(note='a, b')}\n", 2, None, ["17 fields"]),
+    ("row with too many fields", f"{HEADER}\n{row(note='a, b')}\n", 2, None, ["22 fields"]),
     ("floor needs a value", f"{HEADER}\n{row(value='', value_low='1', value_high='2', bound='floor')}\n",
      2, "value", ["a value for a floor"]),
     ("qualifier must agree with bound", f"{HEADER}\n{row(bound='floor', qualifier='up to')}\n",
@@ -101,6 +122,25 @@ BROKEN = [
     ("url in note", f"{HEADER}\n{row(note='see https://example.org')}\n", 2, "note", ["without URLs"]),
     ("figure without bound", f"{HEADER}\n{row(bound='')}\n", 2, "bound", ["exact, approximate"]),
     ("stray spaces", f"{HEADER}\n{row(unit=' soldiers')}\n", 2, "unit", ["no spaces"]),
+    ("claim dated after its source", f"{HEADER}\n{row(claimed_on='2024-10-24')}\n",
+     2, "claimed_on", ["no later than the date of source 'nyt2024whatweknow'"]),
+    ("claim dated the day an undated page was read",
+     f"{HEADER}\n{row(source='undatedpage', claimed_on='2026-11-25', checked_url='https://example.org/undated')}\n",
+     2, "claimed_on", ["not the day source 'undatedpage'", "precision unknown"]),
+    ("unknown precision with a date", f"{HEADER}\n{row(claimed_on_precision='unknown')}\n",
+     2, "claimed_on", ["empty claimed_on exactly when"]),
+    ("no claim date without saying unknown", f"{HEADER}\n{row(claimed_on='')}\n",
+     2, "claimed_on", ["empty claimed_on exactly when"]),
+    ("claim date in the future", f"{HEADER}\n{row(claimed_on='2026-12-01', source='undatedpage', checked_url='https://example.org/undated')}\n",
+     2, "claimed_on", ["no later than today"]),
+    ("check not recorded", f"{HEADER}\n{row(checked_on='')}\n", 2, "checked_on", ["required"]),
+    ("check dated in the future", f"{HEADER}\n{row(checked_on='2026-12-24')}\n", 2, "checked_on", ["no later than today"]),
+    ("checked page is not a source", f"{HEADER}\n{row(checked_url='https://example.org/other')}\n",
+     2, "checked_url", ["one of the row's sources"]),
+    ("weak claim without its reason", f"{HEADER}\n{row(weak_source='yes')}\n", 2, "note", ["starts with 'Weak:'"]),
+    ("weak note on a claim marked strong", f"{HEADER}\n{row(note='Weak: one repost.')}\n", 2, "weak_source", ["yes"]),
+    ("unknown place", f"{HEADER}\n{row(places='atlantis')}\n", 2, "places", ["data/places.csv"]),
+    ("unknown claim-date precision", f"{HEADER}\n{row(claimed_on_precision='week')}\n", 2, "claimed_on_precision", ["unknown"]),
 ]
 
 
@@ -110,6 +150,31 @@ def test_broken_claims_are_refused_with_file_line_and_column(data_dir, text, lin
     assert_names(msg, line, column)
     for word in words:
         assert word in msg, msg
+
+
+def test_a_ledger_saved_by_a_spreadsheet_is_the_same_data(data_dir):
+    """UTF-8 with a byte-order mark and CRLF line ends, as spreadsheet programs save CSV."""
+    plain = load(DATA, today=TODAY).claims
+    for name in ("corrections.csv", "judgments.csv"):
+        shutil.copy(DATA / name, data_dir / name)
+    path = data_dir / "claims.csv"
+    path.write_bytes(b"\xef\xbb\xbf" + (DATA / "claims.csv").read_bytes().replace(b"\n", b"\r\n"))
+    saved = load(data_dir, today=TODAY).claims
+    assert saved.drop(columns="line").equals(plain.drop(columns="line"))
+
+
+def test_a_claim_whose_date_no_page_gives_is_accepted(data_dir):
+    (data_dir / "claims.csv").write_text(f"{HEADER}\n{row(claimed_on='', claimed_on_precision='unknown')}\n",
+                                         encoding="utf-8")
+    assert load(data_dir, today=TODAY).claims["claimed_on"].isna().all()
+
+
+def test_no_claim_in_the_real_ledger_is_dated_by_a_retrieval_date():
+    ledger = load(DATA)
+    urldates = {e.get("urldate") for e in ledger.sources.values()}
+    undated = ledger.claims[ledger.claims["claimed_on_precision"] == "unknown"]
+    assert undated["claimed_on"].isna().all()
+    assert not ledger.claims["claimed_on"].dt.strftime("%Y-%m-%d").isin(urldates - {None}).any()
 
 
 def test_forecast_may_look_ahead(data_dir):
@@ -169,3 +234,52 @@ def test_latex_escapes_are_not_urls(data_dir):
     with pytest.raises(LedgerError) as err:
         load(data_dir, today=TODAY)
     assert_names(str(err.value), None, "url", file="data/sources.bib")
+
+
+def test_a_correction_must_name_a_claim_of_the_ledger(data_dir):
+    (data_dir / "claims.csv").write_text(f"{HEADER}\n{row()}\n", encoding="utf-8")
+    (data_dir / "corrections.csv").write_text("claim_id,edition,change,note\nno-such-claim,0.3,note,Cut a clause.\n",
+                                              encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load(data_dir, today=TODAY)
+    assert_names(str(err.value), 2, "claim_id", file="data/corrections.csv")
+
+
+def test_a_place_needs_coordinates_in_range_and_a_source(data_dir):
+    (data_dir / "claims.csv").write_text(f"{HEADER}\n{row()}\n", encoding="utf-8")
+    (data_dir / "places.csv").write_text(
+        "place_id,name,kind,country,lat,lon,coord_url,coord_note\n"
+        "nowhere,Nowhere,base,Russia,95.00,30.00,,\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load(data_dir, today=TODAY)
+    message = str(err.value)
+    assert_names(message, 2, "lat", file="data/places.csv")
+    assert "at most 90" in message
+    assert_names(message, 2, "coord_url", file="data/places.csv")
+
+
+def test_a_judgment_with_a_typed_figure_is_refused(data_dir):
+    (data_dir / "claims.csv").write_text(f"{HEADER}\n{row()}\n", encoding="utf-8")
+    (data_dir / "judgments.csv").write_text(
+        "judgment_id,chapter,statement,likelihood,confidence,basis,claims,confidence_reason\n"
+        f"kj-troops-1,troops,About 15000 troops were sent.,likely,low,A test.,{GOOD['claim_id']},\n"
+        "kj-troops-2,troops,Troops were sent: [[no-such-claim]].,likely,low,A test.,no-such-claim,\n"
+        "kj-troops-3,troops,Troops were sent.,somewhat likely,low,A test.,troops-test-2024-10-23,\n", encoding="utf-8")
+    with pytest.raises(LedgerError) as err:
+        load(data_dir, today=TODAY)
+    message = str(err.value)
+    assert_names(message, 2, "statement", file="data/judgments.csv")
+    assert "no typed figure" in message
+    assert_names(message, 3, "claims", file="data/judgments.csv")
+    assert_names(message, 4, "likelihood", file="data/judgments.csv")
+
+
+def test_a_bare_per_cent_sign_in_a_source_is_refused(data_dir):
+    (data_dir / "claims.csv").write_text(f"{HEADER}\n{row()}\n", encoding="utf-8")
+    with open(data_dir / "sources.bib", "a", encoding="utf-8") as f:
+        f.write("\n@misc{percentpage,\n  author = {{An Outlet}},\n  title = {{Losses fell by 13% in a year}},\n"
+                "  url = {https://example.org/percent},\n  urldate = {2026-11-30}\n}\n")
+    with pytest.raises(LedgerError) as err:
+        load(data_dir, today=TODAY)
+    assert_names(str(err.value), None, "title", file="data/sources.bib")
+    assert "per cent sign" in str(err.value)

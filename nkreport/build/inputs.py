@@ -48,6 +48,8 @@ def view_digests(data_dir: Path, topics: set[str] | None) -> dict[str, str]:
     return {
         "data/datapackage.json": hashlib.sha256((data_dir / "datapackage.json").read_bytes()).hexdigest(),
         "data/claimants.csv": hashlib.sha256((data_dir / "claimants.csv").read_bytes()).hexdigest(),
+        "data/corrections.csv": hashlib.sha256((data_dir / "corrections.csv").read_bytes()).hexdigest(),
+        "data/judgments.csv": hashlib.sha256((data_dir / "judgments.csv").read_bytes()).hexdigest(),
         "data/claims.csv": _digest(rows),
         "data/sources.bib": _digest({k: sources.get(k) for k in keys}),
     }

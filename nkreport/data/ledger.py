@@ -104,10 +104,8 @@ def _read_rows(path: Path, fields: list[dict], problems: list[Problem],
         problems.append(Problem(name, None, None, None, "the file to exist"))
         return []
     raw = path.read_bytes() if raw is None else raw
-    if raw.startswith(b"\xef\xbb\xbf"):
-        problems.append(Problem(name, 1, None, "byte-order mark",
-                                "UTF-8 without a byte-order mark (re-save the file as plain UTF-8)"))
-        return []
+    # A spreadsheet program saves UTF-8 with a byte-order mark and CRLF line ends: the same data.
+    raw = raw.removeprefix(b"\xef\xbb\xbf")
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -119,6 +117,7 @@ def _read_rows(path: Path, fields: list[dict], problems: list[Problem],
         return []
     reader = csv.reader(io.StringIO(text, newline=""))
     header = next(reader)
+    before = len(problems)  # problems of other files must not stop this one being read
     known = [f["name"] for f in fields]
     for col in header:
         if col not in known:
@@ -129,7 +128,7 @@ def _read_rows(path: Path, fields: list[dict], problems: list[Problem],
     if len(set(header)) != len(header):
         dupes = sorted({c for c in header if header.count(c) > 1})
         problems.append(Problem(name, 1, dupes[0], dupes[0], "each column once"))
-    if problems:
+    if len(problems) > before:
         return []
     rows = []
     start = reader.line_num + 1
@@ -172,6 +171,8 @@ def _check_fields(path: Path, rows: list[tuple[int, dict]], fields: list[dict],
                     continue
                 if "minimum" in cons and float(text) < cons["minimum"]:
                     problems.append(Problem(name, line, col, text, f"a number of at least {cons['minimum']}"))
+                if "maximum" in cons and float(text) > cons["maximum"]:
+                    problems.append(Problem(name, line, col, text, f"a number of at most {cons['maximum']}"))
             elif kind == "date":
                 if not _DATE.match(text):
                     problems.append(Problem(name, line, col, text, "an ISO date like 2024-10-23"))
@@ -254,6 +255,80 @@ def _check_claim_logic(path: Path, rows: list[tuple[int, dict]], claimant_ids: s
                                     f"a date no later than claimed_on ({row['claimed_on']}) unless the claim is a forecast"))
 
 
+_PARTIAL_DATE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+def own_date_end(fields: dict[str, str]) -> dt.date | None:
+    """The last day a source's own date can stand for ('2025-06' -> 30 June 2025), or None for a
+    source that shows no date of its own."""
+    text = fields.get("date") or fields.get("year") or ""
+    if not _PARTIAL_DATE.match(text):
+        return None
+    parts = [int(p) for p in text.split("-")]
+    if len(parts) == 3:
+        return dt.date(*parts)
+    if len(parts) == 2:
+        following = dt.date(parts[0] + parts[1] // 12, parts[1] % 12 + 1, 1)
+        return following - dt.timedelta(days=1)
+    return dt.date(parts[0], 12, 31)
+
+
+def _check_dates_and_checks(path: Path, rows: list[tuple[int, dict]], sources: dict[str, dict[str, str]],
+                            problems: list[Problem]) -> None:
+    """A claim's date is the claimant's, never a page's retrieval date; every row records its check."""
+    name = _rel(path)
+    for line, row in rows:
+        claimed, precision = row["claimed_on"], row["claimed_on_precision"]
+        keys = [k for k in row["source"].split("; ") if k in sources]
+        if (precision == "unknown") != (claimed == ""):
+            problems.append(Problem(name, line, "claimed_on", claimed,
+                                    "an empty claimed_on exactly when claimed_on_precision is unknown"))
+        if claimed and _DATE.match(claimed):
+            day = dt.date.fromisoformat(claimed)
+            for key in keys:
+                end = own_date_end(sources[key])
+                if end is not None and day > end:
+                    problems.append(Problem(name, line, "claimed_on", claimed,
+                                            f"a date no later than the date of source '{key}' ({sources[key].get('date') or sources[key].get('year')}), "
+                                            "which already carries the claim"))
+                if end is None and sources[key].get("urldate") == claimed:
+                    problems.append(Problem(name, line, "claimed_on", claimed,
+                                            f"the claimant's date, not the day source '{key}' (which shows no date) was read; "
+                                            "if no page dates the claim, leave claimed_on empty with precision unknown"))
+        urls = {sources[k].get("url") for k in keys}
+        if row["checked_url"] and keys and row["checked_url"] not in urls:
+            problems.append(Problem(name, line, "checked_url", row["checked_url"],
+                                    "the url of one of the row's sources (the page the check read)"))
+        weak_note = row["note"].startswith("Weak:")
+        if row["weak_source"] == "yes" and not weak_note:
+            problems.append(Problem(name, line, "note", row["note"][:40],
+                                    "a note that starts with 'Weak:' and says why, since weak_source is yes"))
+        if row["weak_source"] == "no" and weak_note:
+            problems.append(Problem(name, line, "weak_source", row["weak_source"],
+                                    "yes, since the note starts with 'Weak:'"))
+
+
+PLACEHOLDER = re.compile(r"\[\[(?:(date):)?([a-z0-9][a-z0-9-]*)\]\]")
+_DIGITS = re.compile(r"\d")
+
+
+def _check_judgments(path: Path, rows: list[tuple[int, dict]], claim_ids: set[str], problems: list[Problem]) -> None:
+    """A judgment rests on claims of the ledger, and its figures come from them, never typed."""
+    name = _rel(path)
+    for line, row in rows:
+        listed = row["claims"].split("; ")
+        for claim_id in listed:
+            if claim_id not in claim_ids:
+                problems.append(Problem(name, line, "claims", claim_id, "a claim_id of data/claims.csv"))
+        for _, claim_id in PLACEHOLDER.findall(row["statement"]):
+            if claim_id not in listed:
+                problems.append(Problem(name, line, "statement", claim_id,
+                                        "only claims listed in the claims column as [[claim-id]]"))
+        if _DIGITS.search(PLACEHOLDER.sub("", row["statement"])):
+            problems.append(Problem(name, line, "statement", row["statement"][:40],
+                                    "no typed figure: write [[claim-id]] for a claim's figure, [[date:claim-id]] for its date"))
+
+
 def _line_of_key(text: str, key: str) -> int | None:
     return _key_lines(text).get(key)
 
@@ -296,10 +371,16 @@ def _load_sources(path: Path, problems: list[Problem]) -> dict[str, dict[str, st
         for field in REQUIRED_SOURCE_FIELDS:
             if not fields.get(field, "").strip():
                 problems.append(Problem(name, line, field, None, f"a {field} field in entry '{key}'"))
-        if "date" not in fields and "year" not in fields:
-            problems.append(Problem(name, line, "date", None, f"a date (or at least a year) in entry '{key}'"))
-        if fields.get("date") and not _DATE.match(fields["date"]):
-            problems.append(Problem(name, line, "date", fields["date"], f"an ISO date in entry '{key}'"))
+        # A page that shows no date of its own has neither date nor year: never its retrieval date.
+        if fields.get("date") and not _PARTIAL_DATE.match(fields["date"]):
+            problems.append(Problem(name, line, "date", fields["date"],
+                                    f"an ISO date (2024-10-23, or 2024-10 or 2024 where the page shows no more) in entry '{key}'"))
+        if fields.get("date") and fields.get("year") and not fields["date"].startswith(fields["year"]):
+            problems.append(Problem(name, line, "year", fields["year"], f"the year of the date {fields['date']} in entry '{key}'"))
+        for field in ("title", "note", "howpublished"):
+            if re.search(r"(?<!\\)%", fields.get(field, "")):
+                problems.append(Problem(name, line, field, fields[field][:40],
+                                        f"\\% for a per cent sign in entry '{key}' (a bare % starts a LaTeX comment)"))
         if fields.get("url") and not _URL.match(fields["url"]):
             problems.append(Problem(name, line, "url", fields["url"], f"a full http(s) URL in entry '{key}'"))
         sources[key] = fields
@@ -318,6 +399,12 @@ class Ledger:
     claims: pd.DataFrame
     claimants: pd.DataFrame
     sources: dict[str, dict[str, str]]
+    # What each edition's check changed (data/corrections.csv), for the changelog and Methods.
+    corrections: pd.DataFrame = None
+    # The report's key judgments (data/judgments.csv), each resting on claims of the ledger.
+    judgments: pd.DataFrame = None
+    # The places the claims name, with sourced coordinates (data/places.csv).
+    places: pd.DataFrame = None
 
     def claim(self, claim_id: str) -> pd.Series:
         """One claim by id; a chapter asking for a claim the ledger lacks fails loudly."""
@@ -355,6 +442,29 @@ def load(data_dir: Path | str | None = None, today: dt.date | None = None, topic
     _check_fields(claims_path, claim_rows, schemas["claims"], problems, today)
     _check_claim_logic(claims_path, claim_rows, {r["claimant_id"] for _, r in claimant_rows},
                        set(sources), problems)
+    _check_dates_and_checks(claims_path, claim_rows, sources, problems)
+    corrections_path = data_dir / "corrections.csv"
+    correction_rows = _read_rows(corrections_path, schemas["corrections"], problems)
+    _check_fields(corrections_path, correction_rows, schemas["corrections"], problems, today)
+    claim_ids = {r["claim_id"] for _, r in claim_rows}
+    for line, row in correction_rows:
+        if row["change"] != "removed" and row["claim_id"] not in claim_ids:
+            problems.append(Problem(_rel(corrections_path), line, "claim_id", row["claim_id"],
+                                    "a claim_id of data/claims.csv (or the change 'removed')"))
+        if re.search(r"https?://|www\.", row["note"]):
+            problems.append(Problem(_rel(corrections_path), line, "note", row["note"][:40], "a note without URLs"))
+    places_path = data_dir / "places.csv"
+    place_rows = _read_rows(places_path, schemas["places"], problems)
+    _check_fields(places_path, place_rows, schemas["places"], problems, today)
+    place_ids = {r["place_id"] for _, r in place_rows}
+    for line, row in claim_rows:
+        for place in filter(None, row.get("places", "").split("; ")):
+            if place not in place_ids:
+                problems.append(Problem(_rel(claims_path), line, "places", place, "a place_id of data/places.csv"))
+    judgments_path = data_dir / "judgments.csv"
+    judgment_rows = _read_rows(judgments_path, schemas["judgments"], problems)
+    _check_fields(judgments_path, judgment_rows, schemas["judgments"], problems, today)
+    _check_judgments(judgments_path, judgment_rows, claim_ids, problems)
     if problems:
         raise LedgerError(problems)
 
@@ -363,8 +473,8 @@ def load(data_dir: Path | str | None = None, today: dt.date | None = None, topic
     claims.insert(0, "line", [line for line, _ in claim_rows])
     for col in ("value", "value_low", "value_high"):
         claims[col] = pd.to_numeric(claims[col].replace("", None)).astype("Float64")
-    for col in ("as_of", "claimed_on"):
-        claims[col] = pd.to_datetime(claims[col], format="%Y-%m-%d")
+    for col in ("as_of", "claimed_on", "checked_on"):
+        claims[col] = pd.to_datetime(claims[col].replace("", None), format="%Y-%m-%d")
     claims = claims.merge(
         claimants.rename(columns={"claimant_id": "claimant", "name": "claimant_name",
                                   "short_name": "claimant_short_name",
@@ -377,7 +487,12 @@ def load(data_dir: Path | str | None = None, today: dt.date | None = None, topic
         if unknown:
             raise ValueError(f"unknown topic(s) {sorted(unknown)}; see the topic column in data/datapackage.json")
         claims = claims[claims["topic"].isin(topics)].reset_index(drop=True)
-    return Ledger(claims=claims, claimants=claimants, sources=sources)
+    corrections = pd.DataFrame([r for _, r in correction_rows], columns=[f["name"] for f in schemas["corrections"]])
+    judgments = pd.DataFrame([r for _, r in judgment_rows], columns=[f["name"] for f in schemas["judgments"]])
+    places = pd.DataFrame([r for _, r in place_rows], columns=[f["name"] for f in schemas["places"]])
+    places[["lat", "lon"]] = places[["lat", "lon"]].astype(float)
+    return Ledger(claims=claims, claimants=claimants, sources=sources, corrections=corrections, judgments=judgments,
+                  places=places)
 
 
 def _field_index(fields: list[dict], name: str) -> int:
