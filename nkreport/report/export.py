@@ -17,7 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..data import Ledger
-from .style import STYLE, Chart
+from .style import CLAIM_LINK, STYLE, Chart
 
 FIGURES_DIR = Path(__file__).resolve().parents[2] / "figures"
 # Set by the build (nkreport.build.execute) while a chapter runs: where the chapter writes its
@@ -29,16 +29,37 @@ PNG_QUEUE_VARIABLE = "NKREPORT_PNG_QUEUE"
 
 # The columns of a chart's CSV: enough to trace every point back to its claimant and page.
 CSV_COLUMNS = ("claim_id", "topic", "measure", "value", "value_low", "value_high", "bound", "qualifier",
-               "unit", "as_of", "as_of_precision", "claimed_on", "claimant", "claimant_name",
-               "claim_kind", "source", "source_url", "note")
+               "unit", "as_of", "as_of_precision", "claimed_on", "claimed_on_precision", "claimant", "claimant_name",
+               "claim_kind", "source", "source_url", "note", "weak_source", "checked_on", "checked_url")
 
 
-def svg_bytes(fig) -> bytes:
-    """The figure as SVG with fixed ids and no date, so two builds give the same bytes."""
+def svg_bytes(fig, links: bool = False) -> bytes:
+    """The figure as SVG with fixed ids and no date, so two builds give the same bytes. Marks that
+    stand for a claim link to its ledger row (style.link_claim); with links=False (the files in
+    figures/, for slides) those links are taken out."""
     buffer = io.BytesIO()
     with plt.rc_context(STYLE):
         fig.savefig(buffer, format="svg", metadata={"Date": None})
-    return buffer.getvalue()
+    svg = buffer.getvalue()
+    return svg if links else without_links(svg)
+
+
+# matplotlib wraps a mark whose url is set in <a xlink:href=... target="_blank">…</a>, never nested.
+_CLAIM_ANCHOR = re.compile(r'<a xlink:href="' + re.escape(CLAIM_LINK) + r'([a-z0-9-]+)"[^>]*>(.*?)</a>', re.S)
+
+
+def without_links(svg: bytes) -> bytes:
+    """The SVG with the claim links of its marks removed, the marks themselves unchanged."""
+    text = svg.decode("utf-8")
+    if not _CLAIM_ANCHOR.search(text):
+        return svg
+    return _CLAIM_ANCHOR.sub(lambda m: m.group(2), text).encode("utf-8")
+
+
+def linked_claims(svg_or_markup: str | bytes) -> list[str]:
+    """The claim ids the marks of a chart link to, in drawing order."""
+    text = svg_or_markup.decode("utf-8") if isinstance(svg_or_markup, bytes) else svg_or_markup
+    return re.findall(r'href="' + re.escape(CLAIM_LINK) + r'([a-z0-9-]+)"', text)
 
 
 # On the web page a chart is SVG inline in the HTML (nkreport.build.sphinxext.pages puts it there), its text
@@ -50,19 +71,78 @@ PAGE_FONT_STACK = f"'{PAGE_FONT}', 'DejaVu Sans', sans-serif"
 
 
 def _round_numbers(tag: re.Match) -> str:
-    """Coordinates in a tag to a hundredth of a point, far below what a screen shows."""
-    return re.sub(r"-?\d+\.\d{3,}", lambda m: f"{float(m.group()):.2f}".rstrip("0").rstrip("."), tag.group())
+    """Coordinates in a tag to a tenth of a point (a seventh of a screen pixel), far below what a
+    screen shows."""
+    return re.sub(r"-?\d+\.\d{2,}", lambda m: f"{float(m.group()):.1f}".rstrip("0").rstrip("."), tag.group())
 
 
-def page_svg(svg: bytes, label: str) -> tuple[str, dict[str, str]]:
+def _without_bare_groups(text: str) -> str:
+    """Unwrap <g> elements with no attributes (matplotlib's named groups, once their names are
+    gone): they group nothing a browser draws differently."""
+    out, stack = [], []
+    for piece in re.split(r"(<g>|<g [^>]*>|</g>)", text):
+        if piece == "<g>":
+            stack.append(False)
+            continue
+        if piece.startswith("<g ") and not piece.endswith("/>"):
+            stack.append(True)
+        elif piece == "</g>":
+            if not stack.pop():
+                continue
+        out.append(piece)
+    return "".join(out)
+
+
+def _short_ids(text: str, label: str) -> str:
+    """matplotlib's ids (hashes) as short numbers after the chart's label, unique on the page."""
+    ids = list(dict.fromkeys(re.findall(r'\bid="' + re.escape(label) + r'-([^"]+)"', text)))
+    names = {old: f"{label}-{i}" for i, old in enumerate(ids)}
+    return re.sub(re.escape(label) + r"-([A-Za-z0-9_]+)\b(?!-)",
+                  lambda m: names.get(m.group(1), m.group(0)), text)
+
+
+def _styles_as_classes(text: str, label: str) -> str:
+    """Style attributes that repeat become classes of one <style> block in the chart (matplotlib
+    writes the same style on every grid line, tick and marker): the same drawing, in fewer bytes.
+    Class names start with the chart's label, as every chart on a page shares one stylesheet."""
+    counts: dict[str, int] = {}
+    for style in re.findall(r' style="([^"]*)"', text):
+        counts[style] = counts.get(style, 0) + 1
+    shared = [s for s, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])) if n > 1]
+    if not shared:
+        return text
+    names = {style: f"{label}-s{i}" for i, style in enumerate(shared)}
+    text = re.sub(r' style="([^"]*)"', lambda m: f' class="{names[m.group(1)]}"' if m.group(1) in names else m.group(0),
+                  text)
+    sheet = "".join(f".{name}{{{style}}}" for style, name in names.items())
+    return re.sub(r"(<svg [^>]*>)", lambda m: m.group(1) + f"<style>{sheet}</style>", text, count=1)
+
+
+def page_svg(svg: bytes, label: str, tips: dict[str, str] | None = None) -> tuple[str, dict[str, str]]:
     """The chart as its page shows it, and the characters its text uses by font weight.
 
-    Made from the very SVG written to figures/: ids prefixed with the label (several charts
-    share a page), matplotlib's page-wide `*` style turned into attributes of the chart's root,
-    and its font on the root, no prolog or metadata, whitespace between tags and inside paths
-    collapsed, coordinates rounded to a hundredth of a point.
+    Made from the very SVG written to figures/ (with its claim links kept): ids prefixed with
+    the label (several charts share a page), matplotlib's page-wide `*` style turned into
+    attributes of the chart's root, and its font on the root, no prolog or metadata, whitespace
+    between tags and inside paths collapsed, coordinates rounded to a tenth of a point. Each
+    mark that stands for a claim is a link to the claim's ledger row, named by `tips` (claimant,
+    figure, date, kind) for the tooltip, keyboard focus and screen readers.
     """
     text = svg.decode("utf-8")
+    tips = tips or {}
+    linked: set[str] = set()
+
+    def link(match: re.Match) -> str:
+        claim_id, mark = match.groups()
+        if claim_id in linked:  # a claim drawn twice (in two panels) is one link, at its first mark
+            return mark
+        linked.add(claim_id)
+        tip = html.escape(tips.get(claim_id, claim_id), quote=True)
+        # The <title> is the link's accessible name and its tooltip (and, through _static/charts.js,
+        # what keyboard focus shows under the chart).
+        return f'<a href="{CLAIM_LINK}{claim_id}" class="chart-claim"><title>{tip}</title>{mark}</a>'
+
+    text = _CLAIM_ANCHOR.sub(link, text)
     text = text[text.index("<svg"):]
     text = re.sub(r"<metadata>.*?</metadata>", "", text, flags=re.S)
     text = re.sub(r'<style type="text/css">\*\{stroke-linejoin: round; stroke-linecap: butt\}</style>', "", text)
@@ -75,6 +155,9 @@ def page_svg(svg: bytes, label: str) -> tuple[str, dict[str, str]]:
     text = re.sub(r"font-family: 'DejaVu Sans'(; )?", "", text)
     text = re.sub(r' transform="rotate\(-0 [^"]*\)"', "", text)  # a rotation by zero
     text = re.sub(r"<[^>]+>", _round_numbers, text)
+    text = _styles_as_classes(text, label)
+    text = _without_bare_groups(text)
+    text = _short_ids(text, label)
     text = text.replace("<svg ", f'<svg class="nkreport-chart" font-family="{PAGE_FONT_STACK}" '
                         'stroke-linejoin="round" stroke-linecap="butt" ', 1)
     characters: dict[str, set[str]] = {"400": {" "}, "700": set()}
@@ -158,8 +241,8 @@ def plotted_rows(chart: Chart, ledger: Ledger) -> pd.DataFrame:
     """The ledger rows a chart plots, in ledger order, in the columns of its CSV."""
     rows = chart.claims(ledger)
     table = ledger.claims[ledger.claims["claim_id"].isin(rows["claim_id"])][list(CSV_COLUMNS)].copy()
-    for column in ("as_of", "claimed_on"):
-        table[column] = table[column].dt.strftime("%Y-%m-%d")
+    for column in ("as_of", "claimed_on", "checked_on"):
+        table[column] = table[column].dt.strftime("%Y-%m-%d").fillna("")
     for column in ("value", "value_low", "value_high"):
         table[column] = table[column].map(lambda v: "" if pd.isna(v) else f"{float(v):g}" if float(v) % 1 else f"{int(v)}")
     return table

@@ -13,9 +13,10 @@ from myst_nb import glue
 
 from ..data import Ledger
 from . import patches
-from .export import FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE, page_svg, svg_bytes, write_chart
+from .export import (FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE, page_svg, svg_bytes,
+                     without_links, write_chart)
 from .style import Chart
-from .text import cite, claims_table, date_text, figure_text
+from .text import KIND_LABELS, cite, claims_table, date_text, figure_text, measure_label
 
 
 def glue_claim(ledger: Ledger, claim_id: str, name: str | None = None) -> None:
@@ -82,8 +83,9 @@ def glue_chart(ledger: Ledger, chart: Chart) -> None:
     """
     label = chart.label
     fig = chart.draw(ledger)
-    svg = svg_bytes(fig)
-    markup, characters = page_svg(svg, label)
+    linked = svg_bytes(fig, links=True)
+    markup, characters = page_svg(linked, label, claim_tips(chart.claims(ledger)))
+    svg = without_links(linked)
     glue(label.replace("-", "_"), SVG(markup), display=False)
     out = os.environ.get(FIGURES_DIR_VARIABLE)
     if out:
@@ -94,8 +96,40 @@ def glue_chart(ledger: Ledger, chart: Chart) -> None:
     plt.close(fig)
 
 
+def claim_tips(claims) -> dict[str, str]:
+    """What a chart mark says about its claim: claimant, figure with its bound, date, kind."""
+    tips = {}
+    for row in claims.itertuples():
+        if row.claim_kind == "denial":
+            what = "denied"
+        elif row.unit == "event":
+            what = measure_label(row.measure)
+        else:
+            what = f"{figure_text(row)} {row.unit}"
+        tips[row.claim_id] = (f"{row.claimant_short_name}: {what}, {date_text(row.as_of, row.as_of_precision)}"
+                              f" ({KIND_LABELS[row.claim_kind]})")
+    return tips
+
+
 def show_claims_table(claims, label: str, caption: str, columns: tuple[str, ...] | None = None) -> None:
     """Show claims as a numbered table that {numref}`label` can point to (column widths: _static/report.css)."""
     directive = f"```{{table}} {caption}\n:name: {label}\n:class: claims-table\n"
     table = claims_table(claims, columns) if columns else claims_table(claims)
     display(Markdown(f"{directive}\n{table}\n```"))
+
+
+def show_judgments(ledger: Ledger, chapter: str) -> None:
+    """Show the key judgments a chapter opens with (data/judgments.csv; see report.judgments)."""
+    from .judgments import judgments_markdown
+
+    block = judgments_markdown(ledger, chapter)
+    if block:
+        display(Markdown(block))
+
+
+def figure_markdown(label: str, alt: str, caption: str) -> str:
+    """A chart's {glue:figure} directive, written by the chapter's code so that its alt text is
+    computed from the rows the chart draws (a directive's options cannot hold a glued value; the
+    book renders Markdown output as MyST)."""
+    alt = " ".join(alt.split())
+    return f"```{{glue:figure}} {label.replace('-', '_')}\n:name: {label}\n:alt: {alt}\n\n{caption}\n```"

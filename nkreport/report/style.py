@@ -33,6 +33,17 @@ class Chart:
     draw: Callable
     claims: Callable
 
+# Where a mark that stands for a claim links to, from a chapter page: the claim's row on the
+# claims ledger page (chapters/ledger.md), whose rows are anchored by claim id.
+CLAIM_LINK = "ledger.html#claim-"
+
+
+def link_claim(artist, claim_id: str):
+    """Make a drawn mark a link to its claim's ledger row (on the page only; see export.svg_bytes)."""
+    artist.set_url(CLAIM_LINK + claim_id)
+    return artist
+
+
 # Okabe-Ito: distinguishable with the common colour-vision deficiencies, and dark enough on white.
 COUNTRY_COLOURS = {
     "South Korea": "#0072B2",
@@ -41,6 +52,9 @@ COUNTRY_COLOURS = {
     "United Kingdom": "#CC79A7",
     "Russia": "#D55E00",
     "North Korea": "#000000",
+    # Beyond Okabe-Ito's eight, two of Paul Tol's muted scheme, distinct from them for the same readers.
+    "China": "#882255",
+    "Japan": "#44AA99",
     "NATO": "#56B4E9",
     "International": "#999933",
     "Independent": "#7F7F7F",
@@ -114,19 +128,21 @@ def draw_claims_over_time(ax, claims: pd.DataFrame, styles: dict[str, dict], yma
                       linestyle="none", zorder=3)
         drawn.append(row.claim_id)
         if row.claim_kind == "denial":
-            ax.plot([px], [0], marker="x", color=style["color"], markersize=9, markeredgewidth=2,
-                    linestyle="none", zorder=3)
+            link_claim(ax.plot([px], [0], marker="x", color=style["color"], markersize=9, markeredgewidth=2,
+                               linestyle="none", zorder=3)[0], row.claim_id)
             continue
         low, high, value = row.value_low, row.value_high, row.value
         if pd.notna(low) and pd.notna(high):
-            ax.plot([px, px], [low, min(high, ymax)], color=style["color"], linewidth=2.5,
-                    solid_capstyle="butt", zorder=2)
+            (bar,) = ax.plot([px, px], [low, min(high, ymax)], color=style["color"], linewidth=2.5,
+                             solid_capstyle="butt", zorder=2)
+            if pd.isna(value):
+                link_claim(bar, row.claim_id)  # the range is the claim's mark
             for end in (low, min(high, ymax)):
                 ax.plot([px], [end], **{**common, "markersize": 5})
         if pd.isna(value):
             continue
         y = min(value, ymax)
-        ax.plot([px], [y], **common)
+        link_claim(ax.plot([px], [y], **common)[0], row.claim_id)
         if value > ymax:
             ax.annotate(f"{thousands(value)} (off scale)", (px, y), xytext=(7, -2),
                         textcoords="offset points", fontsize=8, color=style["color"], va="top",

@@ -100,11 +100,89 @@ MEASURE_LABELS = {
     "ua_response": "Ukrainian response",
     "eu_response": "EU response",
     "un_response": "UN response",
+    "cn_response": "Chinese response",
+    "combat_confirmed": "Combat confirmed",
+    "containers_to_nk": "Containers sent to North Korea in return",
+    "demining_role": "Demining role",
+    "deployment_alleged": "Deployment alleged",
+    "drone_adaptation": "Adapting to drones",
+    "envoy_visit": "Envoy's visit",
+    "fire_support_role": "Fire-support role",
+    "first_casualties_reported": "First casualties reported",
+    "g7_response": "G7 response",
+    "integration_with_russian_units": "Integration with Russian units",
+    "jp_response": "Japanese response",
+    "kp_personnel_north_vietnam": "North Korean air force personnel in North Vietnam",
+    "kp_pilots_killed_vietnam": "North Korean pilots killed in Vietnam",
+    "kr_troops_vietnam_deployed_increments": "South Korean force built up in Vietnam by successive deployments",
+    "kr_vietnam_mercenary_charge": "US Senate charge of hired troops",
+    "kursk_campaign_end": "End of the Kursk campaign",
+    "kursk_offensive_role": "Role in the Kursk counter-offensive",
+    "kursk_recapture": "Sudzha retaken",
+    "mass_assaults": "Mass assaults begin",
+    "missiles_first_used": "First North Korean missiles fired",
+    "msmt_response": "Sanctions monitoring team (MSMT)",
+    "nato_response": "NATO response",
+    "nk_arms_earnings_in_year": "North Korea's arms earnings from Russia in a year",
+    "nk_arms_earnings_total": "North Korea's arms earnings from Russia in total",
+    "nk_arms_to_russia_value": "Value of North Korea's arms and troops for Russia",
+    "nk_battle_casualties": "North Korean battle casualties (killed, wounded, missing, captured)",
+    "nk_cargo_shipments_in_year": "Cargo shipments from North Korea to Russia in a year",
+    "nk_containers_to_russia_by_sea": "Containers shipped to Russia by sea (four ships)",
+    "nk_earnings_per_year": "North Korea's earnings from the deployment a year",
+    "nk_missile_accuracy": "North Korean missiles' accuracy",
+    "nk_missile_debris_attribution": "Missile debris attributed to North Korea",
+    "nk_missile_use_resumed": "North Korean missile use resumed",
+    "nk_missiles_failed_share": "Share of North Korean missiles that failed",
+    "nk_munitions_to_russia_total": "Shells, rockets and missiles shipped to Russia in total",
+    "nk_pay_per_soldier_month": "Pay per North Korean soldier a month",
+    "nk_railcars_at_border": "Freight railcars at the border rail facility",
+    "nk_rgb_troops_sent": "Reconnaissance General Bureau troops sent",
+    "nk_russia_ship_call": "Russian ship calls at North Korean ports",
+    "nk_sappers_explosives_destroyed": "Explosive devices cleared by North Korean sappers",
+    "nk_share_of_russian_ammunition": "North Korea's share of Russia's ammunition",
+    "nk_share_of_russian_shells": "North Korea's share of Russia's artillery shells",
+    "nk_shells_faulty_share": "Share of North Korean shells that are faulty",
+    "nk_shells_to_russia_by_sea": "Artillery shells shipped to Russia by sea (four ships)",
+    "nk_shells_to_russia_per_year": "Artillery shells shipped to Russia a year",
+    "nk_troops_returned_home": "North Korean troops rotated home",
+    "nk_troops_training_far_east": "North Korean troops training in Russia's Far East",
+    "nk_workers_alabuga_planned": "North Korean workers planned for the Alabuga drone plant",
+    "nk_workers_in_russia": "North Korean workers in Russia",
+    "nk_workers_sent_to_russia_in_year": "North Korean workers sent to Russia in a year",
+    "nk_wounded_repatriated": "North Korean wounded sent home",
+    "oil_to_nk": "Oil sent to North Korea",
+    "oil_to_nk_in_month": "Refined petroleum sent to North Korea in a month",
+    "prisoners_fate": "The prisoners' fate",
+    "prisoners_seoul_position": "Seoul's position on the prisoners",
+    "prisoners_wish": "The prisoners' wish",
+    "rice_to_nk": "Rice sent to North Korea",
+    "ru_aid_to_nk": "Russian aid to North Korea",
+    "ru_air_defence_systems_to_nk": "Air-defence systems sent to North Korea",
+    "ru_compensation_to_nk_value": "Value of Russia's compensation to North Korea",
+    "ru_killed_in_month": "Russian soldiers killed in a month",
+    "ru_response": "Russian response",
+    "ru_technology_to_nk": "Russian technology for North Korea",
+    "ru_weapons_to_nk": "Russian weapons for North Korea",
+    "russian_ids": "Russian identity papers",
+    "sanctions_monitoring_ended": "UN sanctions monitoring ended",
+    "suicide_orders": "Orders not to be captured",
+    "tactics_assessment": "Tactics",
+    "uk_response": "British response",
+    "ukraine_territory_signoff": "Fighting on Ukrainian soil",
+    "un_panel_finding": "UN Panel of Experts finding",
+    "units_sent": "Units sent",
+    "ru_killed_wounded_in_year": "Russian soldiers killed or wounded in a year",
+    "ru_killed_seriously_wounded_per_month": "Russian soldiers killed or seriously wounded a month",
+    "nk_memorial_burial_plots": "Burial places at the Pyongyang memorial",
+    "bereaved_families_housing": "Housing for the families of the dead",
 }
 
 
 def thousands(value: float) -> str:
     """12000 -> '12,000'; 1200000 -> '1.2 million'; 5e9 -> '5 billion'; decimals only where the data has them."""
+    if value >= 1_000_000_000_000 and value % 10_000_000_000 == 0:
+        return f"{value / 1_000_000_000_000:g} trillion"
     if value >= 1_000_000_000 and value % 10_000_000 == 0:
         return f"{value / 1_000_000_000:g} billion"
     if value >= 1_000_000 and value % 10_000 == 0:
@@ -113,7 +191,7 @@ def thousands(value: float) -> str:
 
 
 # Units written before the figure rather than after it.
-CURRENCY_PREFIX = {"USD": "US$"}
+CURRENCY_PREFIX = {"USD": "US$", "KRW": "₩"}
 
 
 def figure_text(row: pd.Series | object) -> str:
