@@ -23,3 +23,9 @@ def assert_table_lists(page, label: str, claims) -> None:
     for claim in claims.itertuples():
         assert any(figure_text(claim) in row for row in cells), claim.claim_id
     assert all(r.select("span.bibtex-citation a") for r in rows), "a row has no citation"
+
+
+def opening_paragraph(page):
+    """The chapter's first paragraph of prose: after the edition line and the key judgments."""
+    return next(p for p in page.find("section").find_all("p")
+                if "edition-line" not in (p.get("class") or []) and p.find_parent(class_="admonition") is None)

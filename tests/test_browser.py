@@ -125,7 +125,7 @@ def test_every_chart_has_alt_text(browser, book_html, site):
         page = browser.new_page()
         page.goto(url(site, book_html, path))
         charts = page.eval_on_selector_all(
-            "figure[id^='fig-']", "els => els.map(e => e.querySelector('svg[role=img]')?.getAttribute('aria-label') || '')")
+            "figure[id^='fig-']", "els => els.map(e => e.querySelector('svg[aria-label]')?.getAttribute('aria-label') || '')")
         assert all(len(a.strip()) > 60 for a in charts), path.name
         page.close()
 
@@ -143,6 +143,28 @@ def test_the_ledger_search_filters_rows(browser, book_html, site):
     page.fill("#ledger-search", "")
     assert page.locator("table.ledger-table tbody tr:not([hidden])").count() == total
     # Sorting by figure puts the largest figure last.
-    page.click("table.ledger-table th:nth-child(4) button")
-    assert page.get_attribute("table.ledger-table th:nth-child(4)", "aria-sort") == "ascending"
+    assert page.inner_text("table.ledger-table th:nth-child(5)").strip() == "Figure"
+    page.click("table.ledger-table th:nth-child(5) button")
+    assert page.get_attribute("table.ledger-table th:nth-child(5)", "aria-sort") == "ascending"
+    page.close()
+
+
+def test_a_focused_chart_mark_shows_its_claim_and_leads_to_its_ledger_row(browser, site):
+    page = browser.new_page()
+    page.goto(site + "chapters/troops.html")
+    mark = page.locator("svg.nkreport-chart a.chart-claim").first
+    label = mark.locator("title").text_content()
+    href = mark.get_attribute("href")
+    claim_id = href.split("#claim-")[1]
+    # Keyboard focus reaches the mark and the line under the chart says what it claims.
+    page.keyboard.press("Tab")
+    mark.focus()
+    assert page.evaluate("document.activeElement.getAttribute('href')") == href
+    readout = page.locator("p.chart-claim-readout").first.inner_text()
+    assert readout == label and ":" in label
+    # Following it lands on the claim's row of the ledger.
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/ledger.html#claim-{claim_id}")
+    assert page.evaluate("document.querySelector(':target').id") == f"claim-{claim_id}"
+    assert claim_id in page.inner_text(f"#claim-{claim_id}")
     page.close()

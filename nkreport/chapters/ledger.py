@@ -18,7 +18,8 @@ from ..report.text import KIND_LABELS, date_text, figure_text, measure_label
 # when they change, and fails it if it reads more.
 TOPICS = None
 
-COLUMNS = ("Date", "Topic", "What is claimed", "Figure", "Unit", "Claimant", "Kind", "Source", "Note", "Claim id")
+COLUMNS = ("Date", "Claimed", "Topic", "What is claimed", "Figure", "Unit", "Claimant", "Kind", "Source", "Checked",
+           "Note", "Claim id")
 
 
 def _source_links(keys: str, urls: str) -> str:
@@ -36,6 +37,19 @@ def _sort_value(row) -> str:
     return ""
 
 
+def _claimed_cell(row) -> str:
+    """When the claimant made the claim; 'undated' where no page dates it."""
+    if row["claimed_on_precision"] == "unknown":
+        return '<td data-sort="">undated</td>'
+    return f'<td data-sort="{row["claimed_on"]:%Y-%m-%d}">{date_text(row["claimed_on"], row["claimed_on_precision"])}</td>'
+
+
+def _checked_cell(row) -> str:
+    """The day the row was checked, linked to the page the check read."""
+    return (f'<td data-sort="{row["checked_on"]:%Y-%m-%d}"><a href="{escape(row["checked_url"])}">'
+            f'{date_text(row["checked_on"], "day")}</a></td>')
+
+
 def ledger_table_html(ledger: Ledger) -> str:
     claims = ledger.claims.sort_values(["as_of", "claim_id"])
     head = "".join(f'<th scope="col"><button type="button">{c}</button></th>' for c in COLUMNS)
@@ -43,6 +57,7 @@ def ledger_table_html(ledger: Ledger) -> str:
     for _, row in claims.iterrows():
         cells = [
             f'<td data-sort="{row["as_of"]:%Y-%m-%d}">{date_text(row["as_of"], row["as_of_precision"])}</td>',
+            _claimed_cell(row),
             f"<td>{escape(row['topic'].replace('_', ' '))}</td>",
             f"<td>{escape(measure_label(row['measure']))}</td>",
             f'<td data-sort="{_sort_value(row)}">{escape(figure_text(row))}</td>',
@@ -50,6 +65,7 @@ def ledger_table_html(ledger: Ledger) -> str:
             f'<td title="{escape(row["claimant_name"])}">{escape(row["claimant_short_name"])}</td>',
             f"<td>{KIND_LABELS[row['claim_kind']]}</td>",
             f"<td>{_source_links(row['source'], row['source_url'])}</td>",
+            _checked_cell(row),
             f"<td>{escape(row['note'])}</td>",
             f'<td><code>{escape(row["claim_id"])}</code></td>',
         ]

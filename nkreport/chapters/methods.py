@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import collections
 import csv
 import datetime as dt
 import io
@@ -16,6 +17,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 from matplotlib.patches import Patch
 
+from ..report import facts
 from ..report import style as charts
 from ..report.style import Chart
 from ..data.ledger import DATA_DIR, DATA_DIR_VARIABLE, Ledger, LedgerError, load
@@ -47,6 +49,8 @@ TOPIC_LABELS = {
     "forces": "Size of armed forces",
     "timeline": "Dated events",
     "response": "Responses",
+    "operations": "How the troops fought",
+    "returns": "What North Korea gets",
 }
 ROLE_LABELS = {
     "belligerent": "party to the war",
@@ -67,7 +71,6 @@ COMPARABLE_KINDS = ("estimate", "official_statement", "confirmed_count", "report
 REPOST_WORDS = re.compile(r"\b(carries|carrying|copy|repost|rewrites?|aggregator|mirror|relays|"
                           r"summarises|reports (?:an?|the) )", re.IGNORECASE)
 UNDATED_NOTE = re.compile(r"publication date (?:of the volume )?not shown", re.IGNORECASE)
-WEAK_NOTE = re.compile(r"\bweak\b", re.IGNORECASE)
 
 
 # --- The ledger in numbers -------------------------------------------------------------------
@@ -77,35 +80,26 @@ def first_source(ledger: Ledger, row) -> dict[str, str]:
     return ledger.sources[row["source"].split("; ")[0]]
 
 
-def claimed_on_is_consultation_day(ledger: Ledger) -> pd.Series:
-    """True where claimed_on is only the day an undated page was read, not when the claim was made."""
-    def stand_in(row) -> bool:
-        source = first_source(ledger, row)
-        return "date" not in source and row["claimed_on"].strftime("%Y-%m-%d") == source.get("urldate")
-    return ledger.claims.apply(stand_in, axis=1).astype(bool)
-
-
 def undated_page_claims(ledger: Ledger) -> pd.DataFrame:
     """Claims checked against a page that shows no publication date."""
-    undated = ledger.claims.apply(lambda r: "date" not in first_source(ledger, r), axis=1).astype(bool)
-    return ledger.claims[undated]
+    undated = set(facts.undated_sources(ledger))
+    return ledger.claims[ledger.claims["source"].map(lambda s: s.split("; ")[0] in undated)]
 
 
 def newest_claim(ledger: Ledger) -> pd.Series:
-    """The most recently made claim, leaving out undated pages whose claimed_on is the day they were read."""
-    dated = ledger.claims[~claimed_on_is_consultation_day(ledger)]
-    return dated.sort_values(["claimed_on", "claim_id"]).iloc[-1]
+    """The most recently made claim; a claim whose date no page gives never counts."""
+    return facts.newest_claim(ledger.claims)
 
 
 def repost_sources(ledger: Ledger) -> list[str]:
-    """Bibliography keys whose note says the page carries, rewrites or relays another outlet's work."""
-    return [key for key, entry in ledger.sources.items() if REPOST_WORDS.search(entry.get("note", ""))]
+    """Cited keys whose entry says the page carries, rewrites or relays another outlet's work."""
+    return [key for key in facts.cited_source_keys(ledger)
+            if REPOST_WORDS.search(ledger.sources[key].get("note", "") + " " + ledger.sources[key].get("howpublished", ""))]
 
 
 def weak_claims(ledger: Ledger) -> pd.DataFrame:
-    """Claims whose note flags them as resting on one weak or secondary page."""
-    claims = ledger.claims
-    return claims[claims["note"].str.contains(WEAK_NOTE)]
+    """Claims that rest on one weak or secondary page (their weak_source is yes)."""
+    return facts.weak_claims(ledger)
 
 
 def totals(ledger: Ledger) -> dict[str, str]:
@@ -120,7 +114,7 @@ def totals(ledger: Ledger) -> dict[str, str]:
     out = {
         "n_claims": len(claims),
         "n_claimants": claims["claimant"].nunique(),
-        "n_sources": len(ledger.sources),
+        "n_sources": facts.source_pages(ledger),
         "n_topics": claims["topic"].nunique(),
         "n_measures": claims["measure"].nunique(),
         "newest_claim_date": f"{newest['claimed_on'].day} {newest['claimed_on']:%B %Y}",
@@ -131,7 +125,7 @@ def totals(ledger: Ledger) -> dict[str, str]:
         "n_ranges": int(claims["value_low"].notna().sum()),
         "n_with_qualifier": int(claims["qualifier"].ne("").sum()),
         "n_undated_pages": len(undated_page_claims(ledger)),
-        "n_consultation_day": int(claimed_on_is_consultation_day(ledger).sum()),
+        "n_unknown_claim_date": len(facts.unknown_claim_dates(ledger)),
         "n_repost_sources": len(repost_sources(ledger)),
         "n_weak": len(weak_claims(ledger)),
         "n_disagreements": len(disagreements(ledger)),
@@ -156,8 +150,9 @@ def _interval(row) -> tuple[float, float]:
 
 
 def disagreements(ledger: Ledger, days: int = DISAGREEMENT_DAYS, gap: float = DISAGREEMENT_GAP) -> pd.DataFrame:
-    """Pairs of claims by different claimants on one measure, dated within `days`, that cannot both hold
-    unless the figures are stretched by more than `gap` (the higher is more than 1 + gap times the lower).
+    """Pairs of claims by different claimants on one measure, dated to the day and within `days` of
+    each other, that cannot both hold unless the figures are stretched by more than `gap` (the
+    higher is more than 1 + gap times the lower).
 
     Columns: measure, low_id, high_id (the claim with the lower and the higher figure), ratio.
     """
@@ -166,7 +161,9 @@ def disagreements(ledger: Ledger, days: int = DISAGREEMENT_DAYS, gap: float = DI
                      & (claims["value"].notna() | claims["value_low"].notna())]
     pairs = []
     for measure, group in figures.groupby("measure", sort=True):
-        for a, b in itertools.combinations(group.sort_values(["as_of", "claim_id"]).itertuples(), 2):
+        # Only claims dated to the day: a month's stand-in 15th cannot show two claims days apart.
+        dated = group[group["as_of_precision"] == "day"]
+        for a, b in itertools.combinations(dated.sort_values(["as_of", "claim_id"]).itertuples(), 2):
             if a.claimant == b.claimant or abs((a.as_of - b.as_of).days) > days:
                 continue
             (a_low, a_high), (b_low, b_high) = _interval(a), _interval(b)
@@ -177,6 +174,50 @@ def disagreements(ledger: Ledger, days: int = DISAGREEMENT_DAYS, gap: float = DI
             pairs.append({"measure": measure, "low_id": low.claim_id, "high_id": high.claim_id,
                           "ratio": higher_bottom / lower_top})
     return pd.DataFrame(pairs, columns=["measure", "low_id", "high_id", "ratio"])
+
+
+def widest_disagreement(ledger: Ledger) -> pd.Series:
+    """The pair of disagreeing claims with the largest gap."""
+    return disagreements(ledger).sort_values(["ratio", "low_id"]).iloc[-1]
+
+
+CHANGE_WORDS = {
+    "note": "notes cut or corrected to what the page says", "source": "sources replaced by the page read",
+    "qualifier": "the claimant's own qualifier restored", "claimed_on": "claim dates corrected",
+    "weak": "weak-source flags set or lifted", "measure": "what is measured corrected",
+    "bound": "bounds corrected", "as_of": "reference dates corrected", "claimant": "claimants corrected",
+    "figure": "figures corrected", "kind": "kinds corrected",
+}
+
+
+def check_summary(ledger: Ledger) -> dict[str, str]:
+    """How the newest edition's check went, from data/corrections.csv and the check columns."""
+    claims, corrections = ledger.claims, ledger.corrections
+    edition = max(corrections["edition"], key=lambda e: tuple(int(p) for p in e.split(".")))
+    this = corrections[corrections["edition"] == edition]
+    changed = this[~this["change"].isin(["added", "removed"])]
+    kinds = collections.Counter(k for c in changed["change"] for k in c.split("; "))
+    words = [f"{CHANGE_WORDS[k]} ({n})" for k, n in sorted(kinds.items(), key=lambda kv: (-kv[1], kv[0]))]
+    return {
+        "check_edition": edition,
+        "n_checked": str(claims["checked_on"].notna().sum()),
+        "checked_from": date_text(claims["checked_on"].min(), "day"),
+        "checked_to": date_text(claims["checked_on"].max(), "day"),
+        "n_corrected": str(len(changed)),
+        "n_added": str((this["change"] == "added").sum()),
+        "n_removed": str((this["change"] == "removed").sum()),
+        "n_figure_changes": str(kinds.get("figure", 0)),
+        "change_kinds": "; ".join(words),
+    }
+
+
+def currency_table(ledger: Ledger) -> str:
+    """Each topic's newest claim: how current each part of the report is."""
+    lines = ["| Topic | Newest claim made | Claimant | What |", "|---|---|---|---|"]
+    for row in facts.newest_by_topic(ledger).itertuples():
+        lines.append(f"| {TOPIC_LABELS[row.topic]} | {date_text(row.claimed_on, row.claimed_on_precision)} | "
+                     f"{escape_cell(row.claimant_short_name)} | {escape_cell(measure_label(row.measure))} {cite(row.source)} |")
+    return "\n".join(lines)
 
 
 def disagreement_claims(ledger: Ledger) -> pd.DataFrame:
