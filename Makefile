@@ -14,7 +14,7 @@ ENV_STAMP := $(VENV)/.installed-$(ENV_HASH)
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test pdf bench figures validate clean
+.PHONY: book test pdf bench figures validate serve clean
 
 book: $(ENV_STAMP)
 	$(PY) -m nkreport.build
@@ -28,6 +28,10 @@ pdf: $(ENV_STAMP) $(CHROMIUM)
 # Times clean, render-only, no-change, prose-edit and data-edit builds; writes BENCHMARK.md.
 bench: $(ENV_STAMP)
 	$(PY) -m nkreport.build.bench
+
+# A live preview on http://127.0.0.1:8000/: rebuilds (as strictly as `make book`) on every save.
+serve: $(ENV_STAMP)
+	$(PY) -m nkreport.build.serve
 
 figures: $(ENV_STAMP)
 	$(PY) -m nkreport.build.figures

@@ -53,25 +53,39 @@ def test_bad_data_stops_the_build_with_a_clear_error(book_copy, capfd):
     assert not (book_copy / "_build" / "html").exists()
 
 
+def edit_claim(book, claim_id: str, column: str, value: str) -> None:
+    """Change one cell of one claim in a book copy's ledger, as a curator would."""
+    import csv
+    import io
+
+    path = book / "data" / "claims.csv"
+    rows = list(csv.DictReader(io.StringIO(path.read_text(encoding="utf-8"))))
+    next(r for r in rows if r["claim_id"] == claim_id)[column] = value
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    path.write_text(out.getvalue(), encoding="utf-8")
+
+
 def test_a_data_edit_reaches_the_page_and_the_chart(book_copy):
     """The notebook cache hashes code only; the build must still publish the new number."""
     assert build(book_copy) == 0
     page = book_copy / "_build" / "html" / "chapters" / "troops.html"
     chart = book_copy / "figures" / "fig-troop-estimates.svg"
     png = book_copy / "figures" / "fig-troop-estimates.png"
-    # the Vietnam chapter loads the troops topic too, so it runs again, but its chart is unchanged
-    other_svg, other_png = (book_copy / "figures" / f"fig-vietnam-comparison.{e}" for e in ("svg", "png"))
+    # the casualties chapter loads the troops topic too, so it runs again, but its chart of Russian
+    # losses is unchanged
+    other_svg, other_png = (book_copy / "figures" / f"fig-ru-casualties.{e}" for e in ("svg", "png"))
     png_before = png.read_bytes()
     other_svg_time, other_png_time = other_svg.stat().st_mtime_ns, other_png.stat().st_mtime_ns
-    assert "1,500" in page.read_text(encoding="utf-8")
-    claims = book_copy / "data" / "claims.csv"
-    text = claims.read_text(encoding="utf-8")
-    row = next(line for line in text.splitlines() if line.startswith("troops-nis-2024-10-13-special-forces,"))
-    claims.write_text(text.replace(row, row.replace(",1500,", ",1600,", 1)), encoding="utf-8")
+    span = '<span class="claim claim-troops-nis-2025-04-30">'
+    assert f"{span}15,000</span>" in page.read_text(encoding="utf-8")
+    edit_claim(book_copy, "troops-nis-2025-04-30", "value", "16000")
     assert build(book_copy) == 0
     html = page.read_text(encoding="utf-8")
-    assert "1,600" in html and "1,500 North Korean special forces" not in html
-    assert "From 1,600 North Korean soldiers" in chart.read_text(encoding="utf-8")
+    assert f"{span}16,000</span>" in html and f"{span}15,000</span>" not in html
+    assert "North Korea sent 16,000 combat troops" in chart.read_text(encoding="utf-8")
     # the PNG is drawn again because its chart changed (charts.png_key); the unchanged chart is
     # written as SVG again but its PNG is kept
     assert png.read_bytes() != png_before
@@ -103,7 +117,7 @@ def test_a_data_edit_reexecutes_exactly_the_chapters_that_read_the_file(book_cop
 
     records = {r["chapter"]: r for r in (json.loads(p.read_text()) for p in (book_copy / "_build" / ".inputs").glob("*.json"))}
     assert records["chapters/99-no-data.md"]["topics"] is False, "the loader recorded a read that did not happen"
-    assert records["chapters/troops.md"]["topics"] == ["forces", "timeline", "troops"]
+    assert records["chapters/troops.md"]["topics"] == ["forces", "nk_casualties", "timeline", "troops"]
 
     # A file no chapter reads: nothing runs.
     with open(book_copy / "data" / "README.md", "a", encoding="utf-8") as readme:
@@ -153,12 +167,7 @@ def test_unknown_citation_reference_or_glue_key_fails_the_build(book_copy, capfd
 
 
 def test_text_that_looks_like_markup_is_shown_not_run(book_copy):
-    claims = book_copy / "data" / "claims.csv"
-    text = claims.read_text(encoding="utf-8")
-    row = next(line for line in text.splitlines() if line.startswith("troops-nis-2024-10-23,"))
-    note = row.rsplit(",", 1)[1]
-    hostile = '"<script>alert(1)</script> <b>bold</b> {cite:p}`x` | pipe"'
-    claims.write_text(text.replace(row, row[: -len(note)] + hostile), encoding="utf-8")
+    edit_claim(book_copy, "troops-nis-2024-10-23", "note", "<script>alert(1)</script> <b>bold</b> {cite:p}`x` | pipe")
     assert build(book_copy) == 0
     for page in ("troops.html", "ledger.html"):
         html = (book_copy / "_build" / "html" / "chapters" / page).read_text(encoding="utf-8")

@@ -10,10 +10,16 @@ from urllib.parse import urlsplit
 ROOT = Path(__file__).resolve().parent.parent
 LINKCHECKER = Path(sys.executable).parent / "linkchecker"
 # Internal links only: the book must work offline, and sources are checked for form below.
+# Links into the two largest pages are checked by faster tests, since linkchecker parses the whole
+# target page again for each anchor: links to a claim's row of the ledger page (chart marks,
+# judgments, the changelog; test_every_link_to_a_claim_lands_on_a_ledger_row below) and citations
+# into the bibliography (some two thousand; test_chapters.test_every_citation_resolves_to_the_bibliography).
 CONFIG = """[filtering]
 ignore=
   ^https?:
   ^mailto:
+  ledger\\.html#claim-
+  bibliography\\.html#
 [AnchorCheck]
 """
 
@@ -54,3 +60,15 @@ def test_every_source_url_is_well_formed(ledger):
         url = urlsplit(source["url"])
         assert url.scheme in ("https", "http"), key
         assert "." in url.netloc and " " not in source["url"] and "\\" not in source["url"], key
+
+
+def test_every_link_to_a_claim_lands_on_a_ledger_row(book_html):
+    import re
+
+    rows = set(re.findall(r'<tr id="claim-([a-z0-9-]+)"', (book_html / "chapters" / "ledger.html").read_text(encoding="utf-8")))
+    links = {}
+    for page in (book_html / "chapters").glob("*.html"):
+        for claim_id in re.findall(r'href="ledger\.html#claim-([a-z0-9-]+)"', page.read_text(encoding="utf-8")):
+            links.setdefault(claim_id, page.name)
+    assert len(links) > 100
+    assert {c: p for c, p in links.items() if c not in rows} == {}

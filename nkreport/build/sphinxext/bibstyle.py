@@ -3,9 +3,6 @@
 from pybtex.plugin import register_plugin
 from pybtex.style.formatting.plain import Style as PlainStyle
 from pybtex.style.labels import BaseLabelStyle
-from pybtex.style.formatting import toplevel
-from pybtex.style.formatting.unsrt import date
-from pybtex.style.template import field, optional, sentence
 
 
 class OutletYearLabels(BaseLabelStyle):
@@ -40,18 +37,6 @@ class OutletYearStyle(PlainStyle):
     default_label_style = "nkreport_outlet_year"
 
 
-class TooltipStyle(OutletYearStyle):
-    """What a citation shows on hover: the entry's title, where and when it appeared. The full
-    entry, with its long note and URL, is one click away in the bibliography; repeated in every
-    citation's tooltip it was a third of the bytes of the heaviest pages."""
-
-    def get_misc_template(self, e):
-        return toplevel[
-            optional[self.format_title(e, "title")],
-            sentence[optional[field("howpublished")], optional[date]],
-        ]
-
-
 def _memoize_plugin_lookups() -> None:
     """pybtex looks plugins up in the installed packages' entry points on every citation, which
     took half of the book's render time; the answer never changes within a build."""
@@ -74,5 +59,4 @@ def setup(app):
     _memoize_plugin_lookups()
     register_plugin("pybtex.style.labels", "nkreport_outlet_year", OutletYearLabels)
     register_plugin("pybtex.style.formatting", "nkreport", OutletYearStyle)
-    register_plugin("pybtex.style.formatting", "nkreport_tooltip", TooltipStyle)
     return {"parallel_read_safe": True, "parallel_write_safe": True}

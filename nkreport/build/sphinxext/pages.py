@@ -111,7 +111,10 @@ def inline_chart(app, figure, label: str) -> None:
     markup = path.read_text(encoding="utf-8")
     markup = markup[markup.index("<svg"):]
     alt = html.escape(image.get("alt", ""), quote=True)
-    markup = markup.replace("<svg ", f'<svg role="img" aria-label="{alt}" ', 1)
+    # A chart whose marks link to their claims is a group of links named by the alt text; one
+    # without links is a single image.
+    role = "group" if 'class="chart-claim"' in markup else "img"
+    markup = markup.replace("<svg ", f'<svg role="{role}" aria-label="{alt}" ', 1)
     image.replace_self(nodes.raw("", markup, format="html"))
 
 
