@@ -74,7 +74,7 @@ def test_data_dictionary_follows_an_edited_datapackage(tmp_path):
 
 def test_glued_totals_equal_the_ledger(page, ledger):
     claims = ledger.claims
-    assert glued(page, "n_claims") == str(len(claims))
+    assert glued(page, "n_claims") == f"{len(claims):,}"
     assert glued(page, "n_claimants") == str(claims["claimant"].nunique())
     assert glued(page, "n_sources") == str(facts.source_pages(ledger))
     assert glued(page, "n_measures") == str(claims["measure"].nunique())

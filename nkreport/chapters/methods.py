@@ -112,7 +112,7 @@ def totals(ledger: Ledger) -> dict[str, str]:
     no_figure = claims["claim_kind"].eq("denial") | claims["unit"].eq("event")
     newest = newest_claim(ledger)
     out = {
-        "n_claims": len(claims),
+        "n_claims": f"{len(claims):,}",
         "n_claimants": claims["claimant"].nunique(),
         "n_sources": facts.source_pages(ledger),
         "n_topics": claims["topic"].nunique(),
