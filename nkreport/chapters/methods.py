@@ -363,7 +363,11 @@ def country_label(claims: pd.DataFrame, country: str) -> str:
     role = rows["claimant_role"].mode().iloc[0]
     if role == "international_org":
         names = [n for n in dict.fromkeys(rows["claimant_short_name"]) if n != country]
-        return f"{country} ({', '.join(names)})" if names else country
+        if not names:
+            return country
+        # several bodies are counted, not named, so the label fits beside its bar (the source
+        # line names them)
+        return f"{country} ({', '.join(names)})" if len(names) < 3 else f"{country} ({len(names)} bodies)"
     return f"{country} ({ROLE_LABELS[role]})"
 
 
