@@ -6,6 +6,14 @@
 - nkreport.build: the strict, data-aware build of the book, its PDF, figures and benchmark.
 """
 
-from .data import Ledger, LedgerError, load
-
 __all__ = ["Ledger", "LedgerError", "load"]
+
+
+def __getattr__(name: str):
+    # Imported on first use, so that `python -m nkreport.build` can say "nothing changed" without
+    # importing pandas (see nkreport.build.__main__).
+    if name in __all__:
+        from . import data
+
+        return getattr(data, name)
+    raise AttributeError(f"module 'nkreport' has no attribute {name!r}")

@@ -71,3 +71,11 @@ def test_a_chapter_may_read_what_it_declares_and_no_more(read, declared, words):
 def test_a_pngs_key_follows_its_chart_and_nothing_else():
     assert png_key(b"<svg>a</svg>") == png_key(b"<svg>a</svg>")
     assert png_key(b"<svg>a</svg>") != png_key(b"<svg>b</svg>")
+
+
+def test_the_light_build_module_names_the_same_paths_and_variables_as_the_heavy_ones():
+    from nkreport.build import book
+    from nkreport.data import ledger
+
+    assert book.DATA_DIR_VARIABLE == ledger.DATA_DIR_VARIABLE
+    assert book.CACHE == execute.CACHE

@@ -5,16 +5,17 @@
    (nkreport.build.execute); each writes its chart bundles to figures/. A failing chapter stops the
    build with its error.
 3. If nothing the book is made from changed since the last good build, stop: the HTML is current.
-4. Otherwise render into a fresh _build/<builder> with warnings as errors (every notebook comes
-   from the cache), so an earlier failure can never hide behind an incremental build. The PNGs
-   of charts that changed are rasterised meanwhile, on the cores the render leaves.
+4. Otherwise render with warnings as errors (every notebook comes from the cache): into a fresh
+   _build/<builder>, or, when the only change since the last good build is chapter prose,
+   incrementally (render; sphinxext/incremental.py). A failed build leaves nothing, so an earlier
+   failure can never hide behind an incremental one. The PNGs of charts that changed are
+   rasterised meanwhile, on the cores the render leaves.
 5. Refuse a result that shows a traceback, or a chart whose PNG could not be drawn.
 """
 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import os
 import shutil
 import subprocess
@@ -24,28 +25,15 @@ from concurrent.futures import ProcessPoolExecutor
 from contextlib import nullcontext
 from pathlib import Path
 
-from ..data.ledger import DATA_DIR_VARIABLE, LedgerError, load
-from ..report.export import rasterise_queued
-from . import figures, fonts, kernels, readme
-from .execute import PNG_QUEUE, execute_stale, write_manifest
+from . import sources
+from .sources import SOURCES, sources_digest  # noqa: F401  (serve and tests use them from here)
+
+# As nkreport.data.ledger.DATA_DIR_VARIABLE (a test checks): named here so that a prose-only
+# build never imports pandas.
+DATA_DIR_VARIABLE = "NKREPORT_DATA_DIR"
+CACHE = Path("_build") / ".jupyter_cache"  # as nkreport.build.execute.CACHE (a test checks)
 
 ROOT = Path(__file__).resolve().parents[2]
-# Everything a page is made from. If none of it changed since the last good build, the
-# HTML is current and the build stops early.
-SOURCES = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data", "figures", "nkreport")
-
-
-def sources_digest(root: Path = ROOT) -> str:
-    digest = hashlib.sha256()
-    for name in SOURCES:
-        path = root / name
-        files = sorted(path.rglob("*")) if path.is_dir() else [path]
-        for file in files:
-            # A chart's PNG is made from its SVG (see report.export.png_key), which is counted.
-            if file.is_file() and "__pycache__" not in file.parts and file.suffix != ".png":
-                digest.update(str(file.relative_to(root)).encode())
-                digest.update(file.read_bytes())
-    return digest.hexdigest()
 
 
 def published_tracebacks(html_dir: Path) -> list[Path]:
@@ -53,8 +41,28 @@ def published_tracebacks(html_dir: Path) -> list[Path]:
             if "Traceback (most recent call last)" in p.read_text(encoding="utf-8", errors="replace")]
 
 
-def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> int:
-    """Build the book with a Sphinx builder into _build/<builder>; 0 on success."""
+def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None, warm: bool = False) -> int:
+    """Build the book with a Sphinx builder into _build/<builder>; 0 on success.
+
+    warm: a long-lived caller (the live preview) renders a prose-only change with Sphinx in its own
+    process, whose libraries stay imported between builds, instead of a new jupyter-book process."""
+    prose = sources.prose_changes(root, builder) if builder == "html" else None
+    if prose and (root / "_build" / ".doctrees").is_dir() and (root / CACHE).is_dir():
+        # The last good build validated this data and executed this code: only the pages change.
+        print(f"Only prose changed ({', '.join(sorted(prose))}): nothing to validate or execute.")
+        status = render(root, builder, prose=prose, warm=warm)
+        if status != 0:
+            _discard(root, builder)
+        return status
+    return _full_build(root, builder, jobs)
+
+
+def _full_build(root: Path, builder: str, jobs: int | None) -> int:
+    from ..data.ledger import LedgerError, load
+    from ..report.export import rasterise_queued
+    from . import figures, fonts, kernels, readme
+    from .execute import PNG_QUEUE, execute_stale, write_manifest
+
     out = root / "_build" / builder
     stamp = root / "_build" / f".{builder}.sources"
     # The kernel zygote preloads its libraries while the data is checked (nkreport.build.kernels).
@@ -94,13 +102,19 @@ def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> 
             shutil.rmtree(root / PNG_QUEUE, ignore_errors=True)
     out = root / "_build" / builder
     if status != 0:
-        shutil.rmtree(out, ignore_errors=True)
-        (root / "_build" / f".{builder}.sources").unlink(missing_ok=True)
+        _discard(root, builder)
         return status
     if drawn and (out / "figures").is_dir():
         for job in drawn:
             shutil.copy2(job.result(), out / "figures")
     return 0
+
+
+def _discard(root: Path, builder: str) -> None:
+    """Leave nothing of a failed build that could be mistaken for a good one, or built upon."""
+    for path in (root / "_build" / builder, root / "_build" / ".doctrees"):
+        shutil.rmtree(path, ignore_errors=True)
+    sources.stamp_path(root, builder).unlink(missing_ok=True)
 
 
 def _headless() -> None:
@@ -109,40 +123,69 @@ def _headless() -> None:
     matplotlib.use("agg")
 
 
-def render(root: Path, builder: str) -> int:
-    """Render the book from the notebook cache into a fresh _build/<builder>, unless nothing it is
-    made from changed since the last good build; 0 on success."""
+def render(root: Path, builder: str, prose: set[str] | None = None, warm: bool = False) -> int:
+    """Render the book from the notebook cache into _build/<builder>, unless nothing it is made
+    from changed since the last good build; 0 on success.
+
+    With `prose` (the chapter files whose prose alone changed since the last good build, see
+    sources.prose_changes), Sphinx renders incrementally from the environment it kept;
+    sphinxext/incremental.py decides which other pages it must write again, so the result is the
+    one a fresh render gives. Otherwise the render goes into a fresh output."""
     out = root / "_build" / builder
-    stamp = root / "_build" / f".{builder}.sources"
-    digest = sources_digest(root)
-    if out.is_dir() and stamp.exists() and stamp.read_text() == digest:
+    before, after = sources.recorded(root, builder), sources.file_digests(root)
+    if out.is_dir() and before is not None and before["files"] == after:
         print(f"Nothing changed since the last good build: {out / 'index.html'} is current.")
         return 0
-    stamp.unlink(missing_ok=True)
-    for stale in (out, root / "_build" / ".doctrees"):
-        shutil.rmtree(stale, ignore_errors=True)
-    jb = Path(sys.executable).parent / "jupyter-book"
-    env = {**os.environ, DATA_DIR_VARIABLE: str(root / "data")}
-    command = [str(jb), "build", str(root), "--builder", builder, "-W", "-n", "--keep-going"]
-    result = subprocess.run(command, cwd=root, env=env)
-    if result.returncode != 0:
+    sources.stamp_path(root, builder).unlink(missing_ok=True)
+    if prose:
+        # Sphinx goes by modification times; the digests are what changed.
+        for path in prose:
+            os.utime(root / path)
+    else:
+        for stale in (out, root / "_build" / ".doctrees"):
+            shutil.rmtree(stale, ignore_errors=True)
+    if warm:
+        returncode = _sphinx_here(root, builder)
+    else:
+        jb = Path(sys.executable).parent / "jupyter-book"
+        env = {**os.environ, DATA_DIR_VARIABLE: str(root / "data")}
+        command = [str(jb), "build", str(root), "--builder", builder, "-W", "-n", "--keep-going"]
+        returncode = subprocess.run(command, cwd=root, env=env).returncode
+    if returncode != 0:
         # Leave nothing that could be mistaken for a good build.
         print("The book did not build; see the messages above. Nothing was published.", file=sys.stderr)
-        return result.returncode
+        return returncode
     leaked = published_tracebacks(out)
     if leaked:
         print(f"A page shows a traceback: {', '.join(str(p) for p in leaked)}", file=sys.stderr)
         return 1
-    stamp.write_text(digest)
-    print(f"Book built: {out / 'index.html'}")
+    sources.record(root, builder, after)
+    print(f"Book built{' (incrementally)' if prose else ''}: {out / 'index.html'}")
     return 0
+
+
+def _sphinx_here(root: Path, builder: str) -> int:
+    """What `jupyter-book build <root> --builder <builder> -W -n --keep-going` runs, in this process."""
+    from jupyter_book.sphinx import build_sphinx
+
+    os.environ[DATA_DIR_VARIABLE] = str(root / "data")
+    result = build_sphinx(root, root / "_build" / builder, use_external_toc=True, noconfig=True,
+                          path_config=str(root / "_config.yml"),
+                          confoverrides={"external_toc_path": (root / "_toc.yml").as_posix(),
+                                         "latex_individualpages": False, "nitpicky": True},
+                          builder=builder, warningiserror=True, keep_going=True)
+    if isinstance(result, Exception):
+        print(f"Sphinx failed: {result}", file=sys.stderr)
+        return 1
+    return result
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--jobs", type=int, default=None, help="chapters executed at once (default: one more than the cores)")
+    parser.add_argument("--root", type=Path, default=ROOT, help="the book to build (default: this checkout)")
     args = parser.parse_args()
-    return build(jobs=args.jobs)
+    return build(args.root.resolve(), jobs=args.jobs)
 
 
 if __name__ == "__main__":

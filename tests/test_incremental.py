@@ -1,0 +1,70 @@
+"""A prose edit renders incrementally, and the result is what a fresh render writes.
+
+The route is nkreport.build.book (prose-only changes skip validation and execution) and
+nkreport/build/sphinxext/incremental.py (which other pages must be written again).
+"""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from nkreport.build import build, sources
+
+EDITED = "chapters/troops.md"
+LABEL = "(ch-troops)="
+
+
+def tree(folder: Path) -> dict[str, bytes]:
+    return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
+
+
+def test_a_prose_edit_is_incremental_strict_and_writes_what_a_fresh_render_writes(book_copy, capfd):
+    assert build(book_copy) == 0
+    capfd.readouterr()
+    page = book_copy / EDITED
+    original = page.read_text(encoding="utf-8")
+    assert "\n## Two waves, one total\n" in original and LABEL in original
+
+    # 1. A sentence of prose: only the pages that need it are written.
+    edited = original.replace("\n## Two waves, one total\n", "\n## Two waves, one total\n\nAn added sentence.\n", 1)
+    page.write_text(edited, encoding="utf-8")
+    assert sources.prose_changes(book_copy) == {EDITED}
+    assert build(book_copy) == 0
+    log = capfd.readouterr().out
+    assert "Only prose changed (chapters/troops.md)" in log and "Book built (incrementally)" in log
+    assert "execute " not in log
+    assert "An added sentence." in (book_copy / "_build/html/chapters/troops.html").read_text(encoding="utf-8")
+    incremental = tree(book_copy / "_build" / "html")
+
+    # 2. A label other pages refer to, renamed: the unchanged pages that refer to it fail the
+    # strict build, and nothing is left to build upon.
+    page.write_text(edited.replace(LABEL, "(ch-troops-renamed)=", 1), encoding="utf-8")
+    assert build(book_copy) != 0
+    log = capfd.readouterr()
+    assert "ch-troops" in log.out + log.err and "Book built" not in log.out
+    assert not (book_copy / "_build" / "html").exists() and not (book_copy / "_build" / ".doctrees").exists()
+    assert sources.recorded(book_copy, "html") is None
+
+    # 3. Back to the sources of step 1: a fresh render (the last build failed), byte for byte
+    # what the incremental one wrote.
+    page.write_text(edited, encoding="utf-8")
+    assert build(book_copy) == 0
+    log = capfd.readouterr().out
+    assert "Only prose changed" not in log and "Book built: " in log
+    fresh = tree(book_copy / "_build" / "html")
+    assert fresh.keys() == incremental.keys()
+    assert [name for name in fresh if fresh[name] != incremental[name]] == []
+
+
+def test_a_build_with_nothing_to_do_answers_without_importing_pandas(book_html):
+    root = Path(__file__).resolve().parent.parent
+    assert sources.is_current(root), "the book was just built"
+    probe = ("import runpy, sys\n"
+             "sys.argv = ['nkreport.build']\n"
+             "try:\n    runpy.run_module('nkreport.build', run_name='__main__')\n"
+             "except SystemExit as exit:\n    assert exit.code == 0, exit.code\n"
+             "print('pandas' in sys.modules, 'sphinx' in sys.modules)\n")
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True)
+    assert "Nothing changed since the last good build" in result.stdout
+    assert result.stdout.strip().splitlines()[-1] == "False False"
