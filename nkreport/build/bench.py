@@ -1,11 +1,15 @@
 """Benchmark the build (python -m nkreport.build.bench; `make bench`). Not a test: it measures.
 
-On a throwaway copy of the real book, with REPEAT runs of each, it times the kernel floor
+On throwaway copies of the real book, with REPEAT runs of each, it times the kernel floor
 (start a kernel, import pandas and matplotlib, stop), a render-only build (every notebook
 cached), a clean build, a no-change rebuild, a prose edit in one chapter and an edit of one
-data file. It prints medians and the ratios the build targets, and writes them to BENCHMARK.md. The
-clean build starts where a fresh clone does (figures/ as committed, whose PNGs are kept when
-their key matches, see charts.save_figure); a clean build from nothing is measured as well.
+data file; and, side by side, the plain stack on the same book: `jupyter-book build <book>` with
+its default settings, for the clean build, the no-change rebuild and the same prose edit. Ours
+and the plain one are timed as the commands a reader types (`python -m nkreport.build`, a new
+process each time); the live preview's prose edit (`make serve`, one warm process) is timed too.
+It prints medians and the ratios the build targets, and writes them to BENCHMARK.md. The clean
+build starts where a fresh clone does (figures/ as committed, whose PNGs are kept when their key
+matches, see report.export.save_figure); a clean build from nothing is measured as well.
 """
 
 from __future__ import annotations
@@ -18,6 +22,8 @@ import os
 import platform
 import shutil
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from pathlib import Path
@@ -30,6 +36,7 @@ from .execute import RECORDS, notebook_chapters
 PARTS = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data", "figures")
 REPEAT = 3
 PROSE_CHAPTER = "chapters/troops.md"
+PROSE_ANCHOR = "\n## Two waves, one total\n"
 DATA_FILE = "data/claims.csv"
 # The note of one claim of the Vietnam comparison: the chapters that load that topic run again.
 DATA_EDIT = "The deployment ended in March 1973."
@@ -57,15 +64,40 @@ def kernel_floor() -> float:
     return time.perf_counter() - start
 
 
-def timed_build(book: Path) -> tuple[float, str]:
+def timed_build(book: Path, warm: bool = False) -> tuple[float, str]:
+    """Build in this process (as the live preview does); seconds and the build's log."""
     out = io.StringIO()
     start = time.perf_counter()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        status = build(book)
+        status = build(book, warm=warm)
     seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"the build failed during the benchmark:\n{out.getvalue()[-3000:]}")
     return seconds, out.getvalue()
+
+
+def timed_command(command: list[str], cwd: Path) -> tuple[float, str]:
+    """Run a build command as a reader would (a new process); seconds and its output."""
+    start = time.perf_counter()
+    result = subprocess.run(command, cwd=cwd, capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        raise SystemExit(f"{' '.join(command)} failed during the benchmark:\n{(result.stdout + result.stderr)[-3000:]}")
+    return seconds, result.stdout
+
+
+def ours(book: Path) -> list[str]:
+    return [sys.executable, "-m", "nkreport.build", "--root", str(book)]
+
+
+def plain(book: Path) -> list[str]:
+    """The plain stack: jupyter-book on the same book with its default settings (it executes the
+    notebooks through its own cache, renders incrementally, and is not strict)."""
+    return [str(Path(sys.executable).parent / "jupyter-book"), "build", str(book)]
+
+
+def prose_edit(book: Path, n: int) -> None:
+    edit(book / PROSE_CHAPTER, PROSE_ANCHOR, f"{PROSE_ANCHOR}\nBenchmark sentence {n}.\n")
 
 
 def executed(log: str) -> list[str]:
@@ -110,40 +142,59 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def run(repeat: int) -> dict:
-    times: dict[str, list[float]] = {k: [] for k in ("kernel_floor", "render_only", "clean", "clean_no_figures",
-                                                     "no_change", "prose_edit", "data_edit")}
+    keys = ("kernel_floor", "render_only", "clean", "clean_no_figures", "no_change", "prose_edit", "prose_edit_warm",
+            "data_edit", "plain_clean", "plain_no_change", "plain_prose_edit")
+    times: dict[str, list[float]] = {k: [] for k in keys}
     reexecuted: list[str] = []
     with tempfile.TemporaryDirectory(prefix="nkreport-bench-") as tmp:
-        book = copy_book(Path(tmp))
+        book = copy_book(Path(tmp) / "ours")
         for _ in range(repeat):
             times["kernel_floor"].append(kernel_floor())
         for _ in range(repeat):  # as a fresh clone: no _build, figures/ as committed
             shutil.rmtree(book / "_build", ignore_errors=True)
-            times["clean"].append(timed_build(book)[0])
+            times["clean"].append(timed_command(ours(book), book)[0])
         for _ in range(repeat):  # from nothing at all: every PNG rasterised again
             for path in (book / "_build", book / "figures"):
                 shutil.rmtree(path, ignore_errors=True)
-            times["clean_no_figures"].append(timed_build(book)[0])
+            times["clean_no_figures"].append(timed_command(ours(book), book)[0])
         for _ in range(repeat):
             (book / "_build" / ".html.sources").unlink()
             seconds, log = timed_build(book)
             assert not executed(log), "render-only should execute nothing"
             times["render_only"].append(seconds)
         for _ in range(repeat):
-            times["no_change"].append(timed_build(book)[0])
+            times["no_change"].append(timed_command(ours(book), book)[0])
         for n in range(repeat):
-            edit(book / PROSE_CHAPTER, "\n## The outliers\n", f"\n## The outliers\n\nBenchmark sentence {n}.\n")
-            times["prose_edit"].append(timed_build(book)[0])
+            prose_edit(book, n)
+            seconds, log = timed_command(ours(book), book)
+            assert "Book built (incrementally)" in log, "a prose edit should render incrementally"
+            times["prose_edit"].append(seconds)
+        # The live preview: one process builds again on every save, its libraries imported once.
+        prose_edit(book, repeat)
+        timed_build(book, warm=True)
+        for n in range(repeat):
+            prose_edit(book, repeat + 1 + n)
+            times["prose_edit_warm"].append(timed_build(book, warm=True)[0])
         for n in range(repeat):  # the copy is thrown away, so each run changes one note a little more
             before = DATA_EDIT + (f" ({n})" if n else "")
             edit(book / DATA_FILE, before, f"{DATA_EDIT} ({n + 1})")
-            seconds, log = timed_build(book)
+            seconds, log = timed_command(ours(book), book)
             reexecuted = executed(log)
             times["data_edit"].append(seconds)
         records = [json.loads(p.read_text()) for p in (book / RECORDS).glob("*.json")]
         readers = sorted(r["chapter"] for r in records if r["topics"] is None or (r["topics"] and "vietnam" in r["topics"]))
         weights = page_weights(book / "_build" / "html")
         n_chapters = len(notebook_chapters(book))
+
+        other = copy_book(Path(tmp) / "plain")
+        for _ in range(repeat):
+            shutil.rmtree(other / "_build", ignore_errors=True)
+            times["plain_clean"].append(timed_command(plain(other), other)[0])
+        for _ in range(repeat):
+            times["plain_no_change"].append(timed_command(plain(other), other)[0])
+        for n in range(repeat):
+            prose_edit(other, n)
+            times["plain_prose_edit"].append(timed_command(plain(other), other)[0])
     med = {k: statistics.median(v) for k, v in times.items()}
     floor, render = med["kernel_floor"], med["render_only"]
     k = len(reexecuted)
@@ -157,10 +208,11 @@ def run(repeat: int) -> dict:
         "reexecuted_on_data_edit": reexecuted,
         "readers_of_data_file": readers,
         "ratios": {
+            "clean / plain clean": (med["clean"] / med["plain_clean"], 0.35),
+            "no-change / plain no-change": (med["no_change"] / med["plain_no_change"], 0.3),
+            "prose edit / plain prose edit": (med["prose_edit"] / med["plain_prose_edit"], 0.5),
+            "prose edit in the live preview / plain prose edit": (med["prose_edit_warm"] / med["plain_prose_edit"], 0.5),
             "clean / (chapters x floor + render-only)": (med["clean"] / (n_chapters * floor + render), 0.8),
-            "clean from nothing / (chapters x floor + render-only)": (
-                med["clean_no_figures"] / (n_chapters * floor + render), 0.8),
-            "no-change / render-only": (med["no_change"] / render, 1.2),
             f"data edit / ({k} x floor + render-only)": (med["data_edit"] / (k * floor + render), 1.3),
         },
         "page_weights": weights,
@@ -184,7 +236,11 @@ def report(result: dict) -> str:
              "clean": "clean build (a fresh clone: no _build, figures/ as committed)",
              "clean_no_figures": "clean build from nothing (no _build, no figures/: every PNG drawn again)",
              "no_change": "no-change rebuild", "prose_edit": f"prose edit in {PROSE_CHAPTER}",
-             "data_edit": f"edit of {DATA_FILE} (a note of the Vietnam comparison)"}
+             "prose_edit_warm": f"prose edit in {PROSE_CHAPTER}, live preview (`make serve`, warm process)",
+             "data_edit": f"edit of {DATA_FILE} (a note of the Vietnam comparison)",
+             "plain_clean": "plain `jupyter-book build`: clean build",
+             "plain_no_change": "plain `jupyter-book build`: no-change rebuild",
+             "plain_prose_edit": f"plain `jupyter-book build`: the same prose edit in {PROSE_CHAPTER}"}
     for key, label in names.items():
         runs = ", ".join(f"{t:.1f}" for t in result["times"][key])
         lines.append(f"| {label} | {med[key]:.1f} | {runs} |")
