@@ -176,6 +176,9 @@ def test_the_brief_is_at_most_four_a4_pages(brief_pdf, book_html):
     pages = int(re.search(r"^Pages:\s+(\d+)", info, re.M).group(1))
     assert 1 <= pages <= 4, f"the brief has {pages} pages"
     assert "(A4)" in re.search(r"^Page size:.*$", info, re.M).group(0)
+    fonts = subprocess.run(["pdffonts", str(brief_pdf)], capture_output=True, text=True, check=True).stdout
+    rows = [line.split() for line in fonts.splitlines()[2:]]
+    assert rows and all(row[-5] == "yes" for row in rows), f"a font is not embedded:\n{fonts}"
 
 
 def test_the_pdf_states_the_title_edition_judgments_key_figures_and_source_lines(pdf_text, ledger, drawn, book_html):

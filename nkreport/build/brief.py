@@ -253,7 +253,9 @@ figure.chart figcaption { font-size: 8pt; color: #444; margin-top: 2pt; }
 .cite p { margin: 0 0 3pt; font-size: 8.8pt; }
 """
 
-BODY_FONT = '"DejaVu Sans", "Liberation Sans", Arial, sans-serif'
+# The book's text font: its theme's system stack (pydata-sphinx-theme, --pst-font-family-base-system),
+# DejaVu Sans on Debian, the family the chart font is a subset of.
+BODY_FONT = "system-ui, sans-serif"
 
 
 def brief_html(ledger: Ledger | None = None, root: Path = ROOT) -> str:
