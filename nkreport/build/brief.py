@@ -75,12 +75,14 @@ def claim_link(web: Web, row: pd.Series, text: str | None = None) -> str:
 
 def bottom_line(root: Path = ROOT) -> list[tuple[str, str]]:
     """The front page's bottom line as its numbered points open: each point's bold first sentence
-    (Markdown) and the chapter it refers to (the slug of its first {ref}`ch-...`).
+    (Markdown) and the page of the chapter its first {ref}`ch-...` names.
 
     Only the lead sentences are taken: they state the conclusion without a figure, so the brief
     repeats the book's words without its glued numbers.
     """
     text = (root / "chapters" / "overview.md").read_text(encoding="utf-8")
+    if "\n## The bottom line\n" not in text:
+        raise ValueError("chapters/overview.md has no section '## The bottom line'")
     section = text.split("\n## The bottom line\n", 1)[1].split("\n## ", 1)[0]
     points = re.split(r"\n(?=\d+\. \*\*)", "\n" + section.strip())
     out = []
@@ -93,15 +95,23 @@ def bottom_line(root: Path = ROOT) -> list[tuple[str, str]]:
         if "{" in lead.group(1):
             raise ValueError("chapters/overview.md: the bold lead of a bottom-line point holds a role or glue, "
                              f"which the brief cannot show: {lead.group(1)!r}")
-        out.append((" ".join(lead.group(1).split()), chapter.group(1)))
+        out.append((" ".join(lead.group(1).split()), chapter_page(root, f"ch-{chapter.group(1)}")))
     if not out:
         raise ValueError("chapters/overview.md has no numbered points under '## The bottom line'")
     return out
 
 
+def chapter_page(root: Path, label: str) -> str:
+    """The page (docname) whose title carries a chapter label such as ch-shipments."""
+    for path in sorted((root / "chapters").glob("*.md")):
+        if f"\n({label})=\n" in "\n" + path.read_text(encoding="utf-8"):
+            return path.relative_to(root).with_suffix("").as_posix()
+    raise ValueError(f"chapters/overview.md: the bottom line refers to {label}, which no chapter carries")
+
+
 def bottom_line_html(web: Web, root: Path) -> str:
-    items = "".join(f"<li>{inline('**' + lead + '**')} {_link(web.page(f'chapters/{slug}'), 'More', 'more')}</li>"
-                    for lead, slug in bottom_line(root))
+    items = "".join(f"<li>{inline('**' + lead + '**')} {_link(web.page(page), 'More', 'more')}</li>"
+                    for lead, page in bottom_line(root))
     return f'<section class="bottom-line"><h2>The bottom line</h2><ol>{items}</ol></section>'
 
 
