@@ -14,6 +14,7 @@ from nkreport.build import brief
 from nkreport.build.sphinxext.pages import read_citation
 from nkreport.chapters import chart, overview
 from nkreport.data.ledger import PLACEHOLDER
+from nkreport.report import facts
 from nkreport.report.export import svg_bytes
 from nkreport.report.judgments import LIKELIHOOD
 from nkreport.report.text import figure_text
@@ -60,6 +61,14 @@ def test_the_brief_opens_with_the_title_edition_and_date_of_citation_cff(page):
     edition = words(header.find("p", class_="edition").get_text())
     released = date.fromisoformat(str(CITATION["date-released"]))
     assert edition.startswith(f"Edition {CITATION['version']}, {released.day} {released:%B %Y} ")
+
+
+def test_the_ledgers_counts_are_the_ones_every_page_states_and_link_to_the_ledger(page, ledger):
+    counts = facts.counts(ledger)
+    link = page.find("a", class_="counts")
+    assert words(link.get_text()) == (f"{counts['claims']:,} claims from {counts['claimants']} claimants "
+                                      f"on {counts['source_pages']} source pages")
+    assert link["href"] == f"{WEB}chapters/ledger.html"
 
 
 def test_the_bottom_line_is_the_front_pages_and_links_to_each_chapter(page):

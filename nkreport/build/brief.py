@@ -281,8 +281,9 @@ def brief_html(ledger: Ledger | None = None, root: Path = ROOT) -> str:
     header = (f'<header><p class="kicker">Brief</p><h1>{title}</h1>'
               f'<p class="edition">Edition {html.escape(str(citation["version"]))}, {long_date(released)} \u00b7 '
               f'from the web edition, {_link(web.root, html.escape(web.root))}, whose ledger holds '
-              f'{counts["claims"]:,} claims from {counts["claimants"]} claimants on {counts["source_pages"]} '
-              'source pages.</p></header>')
+              + _link(web.page("chapters/ledger"), f'{counts["claims"]:,} claims from {counts["claimants"]} claimants '
+                      f'on {counts["source_pages"]} source pages', "counts")
+              + '.</p></header>')
     cite = ('<section class="cite"><h2>How to cite</h2>'
             f'<p>{html.escape(report_citation(citation))}</p>'
             '<p class="lede">Each chapter of the web edition ends with a citation of its own, in plain text and BibTeX. '
