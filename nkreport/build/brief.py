@@ -252,10 +252,9 @@ a.more { font-size: 8pt; white-space: nowrap; }
 .card p.by { font-size: 7.6pt; color: #444; margin-top: 1pt; }
 h2, h3 { break-after: avoid; }
 .judgments ul { margin: 0; padding-left: 12pt; }
-.judgments li { margin: 0 0 2.6pt; font-size: 9.1pt; line-height: 1.33; }
+.judgments li { margin: 0 0 2.6pt; font-size: 9.1pt; line-height: 1.33; break-inside: avoid; }
 a.rating { font-style: italic; }
 a.rating span { white-space: nowrap; }
-.judgments li { break-inside: avoid; }
 figure.chart { margin: 0 auto; break-before: page; break-inside: avoid; }
 figure.chart svg { display: block; width: 100%%; height: auto; }
 figure.chart figcaption { font-size: 8pt; color: #444; margin-top: 2pt; }
