@@ -14,7 +14,7 @@ ENV_STAMP := $(VENV)/.installed-$(ENV_HASH)
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test pdf bench figures validate serve clean
+.PHONY: book test pdf brief bench figures validate serve clean
 
 book: $(ENV_STAMP)
 	$(PY) -m nkreport.build
@@ -24,6 +24,11 @@ test: $(ENV_STAMP) $(CHROMIUM)
 
 pdf: $(ENV_STAMP) $(CHROMIUM)
 	$(PY) -m nkreport.build.pdf
+
+# A brief of at most four A4 pages (bottom line, key judgments, key figures, headline charts, how to
+# cite), generated from the ledger by the book's code: _build/pdf/brief.pdf.
+brief: $(ENV_STAMP) $(CHROMIUM)
+	$(PY) -m nkreport.build.brief
 
 # Times clean, render-only, no-change, prose-edit and data-edit builds; writes BENCHMARK.md.
 bench: $(ENV_STAMP)
