@@ -184,7 +184,7 @@ def _draw_panel(ax, name: str, panel: dict, places: pd.DataFrame, routes: pd.Dat
             label += f" · {place['n_claims']} claims"
         dx, dy = LABEL_OFFSETS.get(place["place_id"], (7, 0))
         ax.annotate(label, (place["lon"], place["lat"]), xytext=(dx, dy), textcoords="offset points",
-                    fontsize=7, ha="left" if dx >= 0 else "right", va="center", zorder=5,
+                    fontsize=charts.pt(7), ha="left" if dx >= 0 else "right", va="center", zorder=5,
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8),
                     arrowprops=dict(arrowstyle="-", color="#777777", lw=0.6, shrinkA=0, shrinkB=3)
                     if abs(dx) + abs(dy) > 14 else None)
@@ -207,7 +207,7 @@ def map_figure(ledger: Ledger):
     routes = route_claims(ledger)
     plotted = plotted_claims(ledger)
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(7.6, 15.4))
+        fig = charts.figure(7.6, 15.4)
         top, bottom = charts.add_provenance(
             fig, chart_title(ledger),
             "Places the claims name, by the part they play; each mark is labelled with the date of the first "

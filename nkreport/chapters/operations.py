@@ -299,7 +299,7 @@ def campaign_figure(ledger: Ledger):
     height = nominal.length + head_room + lane_titles + legend_height + 1.0
     axis_left, axis_right = 0.78, 0.08
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(width, height))
+        fig = charts.figure(width, height)
         top, bottom = charts.add_provenance(
             fig, chart_title(ledger),
             "Dated claims about how North Korea's troops were used, and about the soldiers Ukraine "

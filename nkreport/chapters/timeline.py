@@ -583,7 +583,7 @@ def timeline_figure(ledger: Ledger):
     height = nominal.length + head_room + lane_titles + legend_height + foot
     axis_left, axis_right = 0.82, 0.08
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(width, height))
+        fig = charts.figure(width, height)
         top, bottom = charts.add_provenance(
             fig, title, subtitle,
             f"claims by {charts.claimants_in_words(events)}, as cited in the report's bibliography",

@@ -1,4 +1,5 @@
-"""A chart's files: the SVG its page and figures/ share, the PNG for slides, the CSV of its rows.
+"""A chart's files: the SVG its page and figures/ share, a PNG of it, the CSV of its rows, and the
+chart laid out for a 16:9 slide (style.SLIDE) as SVG and 1920 x 1080 PNG.
 
 A chart is drawn once; its SVG is written to figures/ and, reworked for the page (page_svg),
 inlined in the HTML, so the page and the files cannot differ. The build tells a chapter where to
@@ -17,7 +18,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..data import Ledger
-from .style import CLAIM_LINK, STYLE, Chart
+from .style import CLAIM_LINK, SLIDE, STYLE, Chart, draw_slide
 
 FIGURES_DIR = Path(__file__).resolve().parents[2] / "figures"
 # Set by the build (nkreport.build.execute) while a chapter runs: where the chapter writes its
@@ -172,7 +173,7 @@ PNG_DPI = 300
 _NOT_DRAWING = ("backend", "interactive", "keymap.", "savefig.directory", "toolbar", "webagg.", "tk.", "macosx.")
 
 
-def png_key(svg: bytes) -> str:
+def png_key(svg: bytes, dpi: int = PNG_DPI) -> str:
     """What the PNG of a chart is a function of: the chart (its SVG, which renders every artist
     with its data), the settings it is rasterised with, and the library versions. Kept in the
     PNG, so a build redraws a PNG only when one of them changed."""
@@ -183,13 +184,13 @@ def png_key(svg: bytes) -> str:
 
     digest = hashlib.sha256(svg)
     settings = sorted((k, repr(v)) for k, v in matplotlib.rcParams.items() if not k.startswith(_NOT_DRAWING))
-    digest.update(repr((settings, PNG_DPI, matplotlib.__version__, PIL.__version__)).encode())
+    digest.update(repr((settings, dpi, matplotlib.__version__, PIL.__version__)).encode())
     return "nkreport png key " + digest.hexdigest()
 
 
 def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None = None,
-                png_queue: Path | None = None) -> list[Path]:
-    """Write a chart as SVG (`svg` if already drawn) and high-resolution PNG named by its label,
+                png_queue: Path | None = None, dpi: int = PNG_DPI) -> list[Path]:
+    """Write a chart as SVG (`svg` if already drawn) and PNG (at `dpi`) named by `label`,
     byte-identical across builds.
 
     Rasterising at 300 dpi is most of the cost of a chart, so a PNG whose key (png_key) equals
@@ -207,7 +208,7 @@ def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None 
     svg = svg if svg is not None else svg_bytes(fig)
     svg_path.write_bytes(svg)
     with plt.rc_context(STYLE):
-        key = png_key(svg)
+        key = png_key(svg, dpi)
         if png.exists():
             with Image.open(png) as existing:
                 if existing.info.get("Comment") == key:
@@ -216,9 +217,9 @@ def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None 
             png.unlink(missing_ok=True)  # never leave the old image beside the new chart
             png_queue.mkdir(parents=True, exist_ok=True)
             with open(png_queue / f"{label}.pickle", "wb") as f:
-                pickle.dump({"figure": fig, "key": key, "png": str(png)}, f)
+                pickle.dump({"figure": fig, "key": key, "png": str(png), "dpi": dpi}, f)
         else:
-            fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None, "Comment": key})
+            fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None, "Comment": key})
     return [svg_path, png]
 
 
@@ -230,7 +231,7 @@ def rasterise_queued(job: Path) -> Path:
     with open(job, "rb") as f:
         queued = pickle.load(f)
     with plt.rc_context(STYLE):
-        queued["figure"].savefig(queued["png"], format="png", dpi=PNG_DPI,
+        queued["figure"].savefig(queued["png"], format="png", dpi=queued.get("dpi", PNG_DPI),
                                  metadata={"Software": None, "Comment": queued["key"]})
     plt.close(queued["figure"])
     job.unlink()
@@ -249,11 +250,14 @@ def plotted_rows(chart: Chart, ledger: Ledger) -> pd.DataFrame:
 
 
 def write_chart(fig, chart: Chart, ledger: Ledger, out_dir: Path, svg: bytes | None = None,
-                png_queue: Path | None = None) -> dict:
-    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows); return its manifest entry.
-    With `png_queue`, a PNG that must be drawn again is queued for the build (charts.save_figure)."""
+                png_queue: Path | None = None, slide=None) -> dict:
+    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows, and the 16:9 slide's SVG and
+    PNG, from `slide` or drawn here); return its manifest entry. With `png_queue`, a PNG that must
+    be drawn again is queued for the build (save_figure)."""
     out_dir.mkdir(parents=True, exist_ok=True)
     files = save_figure(fig, chart.label, out_dir, svg, png_queue)
+    slide = slide if slide is not None else draw_slide(chart, ledger)
+    files += save_figure(slide, slide_name(chart.label), out_dir, png_queue=png_queue, dpi=SLIDE.dpi)
     rows = plotted_rows(chart, ledger)
     csv = out_dir / f"{chart.label}.csv"
     rows.to_csv(csv, index=False, lineterminator="\n")
@@ -262,11 +266,18 @@ def write_chart(fig, chart: Chart, ledger: Ledger, out_dir: Path, svg: bytes | N
             "claim_ids": list(rows["claim_id"]), "files": [f.name for f in files]}
 
 
+def slide_name(label: str) -> str:
+    """The stem of a chart's slide files in figures/: <label>-slide.png and .svg."""
+    return f"{label}-slide"
+
+
 def write_charts(ledger: Ledger, selected, out_dir: Path) -> list[dict]:
     """Draw each chart and write its bundle; return their manifest entries."""
     entries = []
     for chart in selected:
         fig = chart.draw(ledger)
-        entries.append(write_chart(fig, chart, ledger, out_dir))
+        slide = draw_slide(chart, ledger)
+        entries.append(write_chart(fig, chart, ledger, out_dir, slide=slide))
         plt.close(fig)
+        plt.close(slide)
     return entries
