@@ -20,14 +20,6 @@ FIGURES = ROOT / "figures"
 SMALLEST_PX = 20
 
 
-@pytest.fixture(scope="module")
-def slides(ledger):
-    drawn = {label: draw_slide(chart, ledger) for label, chart in charts().items()}
-    yield drawn
-    for fig in drawn.values():
-        plt.close(fig)
-
-
 def visible_texts(fig):
     fig.draw_without_rendering()
     return [t for t in fig.findobj(Text) if t.get_visible() and t.get_text().strip()
@@ -55,8 +47,8 @@ def test_a_slide_png_is_1920_by_1080(ledger, tmp_path):
 
 
 @pytest.mark.parametrize("label", list(charts()))
-def test_no_text_on_a_slide_is_smaller_than_20_px_or_cut_off(slides, label):
-    fig = slides[label]
+def test_no_text_on_a_slide_is_smaller_than_20_px_or_cut_off(ledger, label):
+    fig = draw_slide(charts()[label], ledger)
     width, height = (fig.get_size_inches() * SLIDE.dpi).round()
     assert (width, height) == (1920, 1080)
     renderer = fig.canvas.get_renderer()
@@ -67,6 +59,7 @@ def test_no_text_on_a_slide_is_smaller_than_20_px_or_cut_off(slides, label):
         # ticks of a clipped axis and text clipped to its axes are not drawn outside it
         assert box.x0 >= -1 and box.x1 <= width + 1 and box.y0 >= -1 and box.y1 <= height + 1, \
             f"{label}: {text.get_text()!r} runs off the slide"
+    plt.close(fig)
 
 
 @pytest.mark.parametrize("label", list(charts()))

@@ -9,9 +9,11 @@ written but the page's copy.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
+from functools import lru_cache
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -200,8 +202,6 @@ def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None 
     """
     import pickle
 
-    from PIL import Image
-
     out_dir = Path(out_dir) if out_dir else FIGURES_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     svg_path, png = out_dir / f"{label}.svg", out_dir / f"{label}.png"
@@ -209,10 +209,8 @@ def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None 
     svg_path.write_bytes(svg)
     with plt.rc_context(STYLE):
         key = png_key(svg, dpi)
-        if png.exists():
-            with Image.open(png) as existing:
-                if existing.info.get("Comment") == key:
-                    return [svg_path, png]
+        if _png_is(png, key):
+            return [svg_path, png]
         if png_queue is not None:
             png.unlink(missing_ok=True)  # never leave the old image beside the new chart
             png_queue.mkdir(parents=True, exist_ok=True)
@@ -221,6 +219,16 @@ def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None 
         else:
             fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None, "Comment": key})
     return [svg_path, png]
+
+
+def _png_is(png: Path, key: str) -> bool:
+    """Whether the PNG at `png` exists and was drawn under `key` (png_key)."""
+    from PIL import Image
+
+    if not png.exists():
+        return False
+    with Image.open(png) as existing:
+        return existing.info.get("Comment") == key
 
 
 def rasterise_queued(job: Path) -> Path:
@@ -250,18 +258,19 @@ def plotted_rows(chart: Chart, ledger: Ledger) -> pd.DataFrame:
 
 
 def write_chart(fig, chart: Chart, ledger: Ledger, out_dir: Path, svg: bytes | None = None,
-                png_queue: Path | None = None, slide=None) -> dict:
-    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows, and the 16:9 slide's SVG and
-    PNG, from `slide` or drawn here); return its manifest entry. With `png_queue`, a PNG that must
-    be drawn again is queued for the build (save_figure)."""
+                png_queue: Path | None = None) -> dict:
+    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows, and its 16:9 slide's SVG and
+    PNG); return its manifest entry. With `png_queue`, a PNG that must be drawn again is queued
+    for the build (save_figure)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    svg = svg if svg is not None else svg_bytes(fig)
     files = save_figure(fig, chart.label, out_dir, svg, png_queue)
-    slide = slide if slide is not None else draw_slide(chart, ledger)
-    files += save_figure(slide, slide_name(chart.label), out_dir, png_queue=png_queue, dpi=SLIDE.dpi)
     rows = plotted_rows(chart, ledger)
     csv = out_dir / f"{chart.label}.csv"
-    rows.to_csv(csv, index=False, lineterminator="\n")
+    text = rows.to_csv(index=False, lineterminator="\n")
+    csv.write_bytes(text.encode("utf-8"))
     files.append(csv)
+    files += write_slide(chart, ledger, out_dir, slide_key(svg, text), png_queue)
     return {"label": chart.label, "chapter": chart.chapter, "title": fig.get_label(),
             "claim_ids": list(rows["claim_id"]), "files": [f.name for f in files]}
 
@@ -271,13 +280,56 @@ def slide_name(label: str) -> str:
     return f"{label}-slide"
 
 
+@lru_cache(maxsize=None)
+def _drawing_code_digest() -> str:
+    """The package code a chart's drawing can depend on (that of nkreport.build.inputs.chapter_code_digest)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for part in ("data", "report", "chapters"):
+        for file in sorted((package / part).rglob("*.py")):
+            digest.update(str(file.relative_to(package)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+def slide_key(svg: bytes, rows_csv: str) -> str:
+    """What a chart's slide is a function of: the chart as the book draws it (its SVG), the rows it
+    plots, the code that draws it and the library's version. Kept in the slide's SVG, so a build
+    draws a slide again only when one of them changed: drawing and laying out a slide costs about
+    as much as the chart itself."""
+    import matplotlib
+
+    digest = hashlib.sha256(svg)
+    digest.update(rows_csv.encode())
+    digest.update(repr((_drawing_code_digest(), SLIDE, matplotlib.__version__)).encode())
+    return "nkreport slide key " + digest.hexdigest()
+
+
+def write_slide(chart: Chart, ledger: Ledger, out_dir: Path, key: str, png_queue: Path | None = None) -> list[Path]:
+    """Write a chart's slide (SVG and 1920 x 1080 PNG), unless the files there were drawn under
+    `key` (slide_key) and the PNG is current."""
+    stem = slide_name(chart.label)
+    svg_path, png = out_dir / f"{stem}.svg", out_dir / f"{stem}.png"
+    mark = f"<!-- {key} -->\n".encode()
+    if svg_path.exists():
+        existing = svg_path.read_bytes()
+        if mark in existing[:1000]:
+            with plt.rc_context(STYLE):
+                if _png_is(png, png_key(existing, SLIDE.dpi)):
+                    return [svg_path, png]
+    fig = draw_slide(chart, ledger)
+    svg = svg_bytes(fig)
+    svg = svg.replace(b"<svg ", mark + b"<svg ", 1)
+    files = save_figure(fig, stem, out_dir, svg, png_queue, SLIDE.dpi)
+    plt.close(fig)
+    return files
+
+
 def write_charts(ledger: Ledger, selected, out_dir: Path) -> list[dict]:
     """Draw each chart and write its bundle; return their manifest entries."""
     entries = []
     for chart in selected:
         fig = chart.draw(ledger)
-        slide = draw_slide(chart, ledger)
-        entries.append(write_chart(fig, chart, ledger, out_dir, slide=slide))
+        entries.append(write_chart(fig, chart, ledger, out_dir))
         plt.close(fig)
-        plt.close(slide)
     return entries

@@ -15,7 +15,7 @@ from ..data import Ledger
 from . import patches
 from .export import (FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE, page_svg, svg_bytes,
                      without_links, write_chart)
-from .style import Chart, draw_slide
+from .style import Chart
 from .text import KIND_LABELS, cite, claims_table, date_text, figure_text, measure_label
 
 
@@ -78,7 +78,8 @@ def glue_chart(ledger: Ledger, chart: Chart) -> None:
     The page shows the chart as SVG inline in its HTML, with real text in the book's chart font
     (export.page_svg). During a build the same SVG is also written to figures/, with the CSV of
     its rows and a PNG of the same figure (rasterised by the build while Sphinx renders, and only
-    when the chart changed), and the chart drawn again by its own code for a 16:9 slide, so the page and the files can never differ and no chart is drawn
+    when the chart changed), and the chart drawn again by its own code for a 16:9 slide (only when
+    it changed: export.slide_key), so the page and the files can never differ and no chart is drawn
     twice; the characters its text uses are recorded for the font (nkreport.build.fonts).
     """
     label = chart.label
@@ -90,9 +91,7 @@ def glue_chart(ledger: Ledger, chart: Chart) -> None:
     out = os.environ.get(FIGURES_DIR_VARIABLE)
     if out:
         queue = os.environ.get(PNG_QUEUE_VARIABLE)
-        slide = draw_slide(chart, ledger)
-        entry = write_chart(fig, chart, ledger, Path(out), svg, Path(queue) if queue else None, slide)
-        plt.close(slide)
+        entry = write_chart(fig, chart, ledger, Path(out), svg, Path(queue) if queue else None)
         with open(os.environ[FIGURES_RECORD_VARIABLE], "a", encoding="utf-8") as f:
             f.write(json.dumps({"figure": entry, "characters": characters}) + "\n")
     plt.close(fig)
