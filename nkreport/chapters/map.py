@@ -217,8 +217,11 @@ def map_figure(ledger: Ledger):
             "outlines from Natural Earth (public domain)",
             headline(ledger)["as_of"],
         )
-        grid = fig.add_gridspec(3, 1, height_ratios=[6.4, 4.6, 1.0], hspace=0.12, left=0.03, right=0.97,
-                                top=top, bottom=bottom)
+        if charts.layout().slide:  # the two maps side by side, the legend beside them
+            grid = fig.add_gridspec(1, 3, wspace=0.25, left=0.1, right=0.98, top=top, bottom=bottom)
+        else:
+            grid = fig.add_gridspec(3, 1, height_ratios=[6.4, 4.6, 1.0], hspace=0.12, left=0.03, right=0.97,
+                                    top=top, bottom=bottom)
         for i, key in enumerate(("far_east", "front")):
             ax = fig.add_subplot(grid[i])
             _draw_panel(ax, key, panels[key], places[places["panel"] == key],

@@ -168,16 +168,28 @@ def _fit_text(fig, axes, right: float) -> None:
     """On a slide's narrower panels: wrap a panel title that would run into the legends (at
     `right`, in pixels), and keep every other tick where tick labels would touch."""
     renderer = fig.canvas.get_renderer()
+    titles = [(ax, t) for ax in axes for t in (ax.title, ax._left_title) if t.get_text()]
+    for ax, title in titles:
+        text = title.get_text()
+        box = title.get_window_extent(renderer)
+        # as far as the legends, or the next title to its right in the same row of panels
+        limit = min([right] + [t.get_window_extent(renderer).x0 - 12 for other, t in titles
+                               if other.get_position().x0 > ax.get_position().x0
+                               and abs(other.get_position().y1 - ax.get_position().y1) < 0.02])
+        if box.x1 > limit:
+            width = int(len(text) * (limit - box.x0) / box.width)
+            title.set_text("\n".join(textwrap.wrap(text, max(width, 12))))
+    # a title wrapped onto more lines takes that height from the top of its row of panels
+    extra: dict[float, float] = {}
+    for ax, title in titles:
+        lines = title.get_text().count("\n")
+        row = round(ax.get_position().y1, 2)
+        extra[row] = max(extra.get(row, 0), lines * title.get_fontsize() * 1.25 / 72 / fig.get_size_inches()[1])
     for ax in axes:
-        for title in (ax.title, ax._left_title):
-            text = title.get_text()
-            box = title.get_window_extent(renderer)
-            # as far as the legends, or the panel's own width where another panel stands beside it
-            limit = min(right, box.x0 + max(ax.get_window_extent(renderer).width * 1.1, right - box.x0 if
-                                            ax.get_position().x1 > 0.5 else 0))
-            if text and box.x1 > limit:
-                width = int(len(text) * (limit - box.x0) / box.width)
-                title.set_text("\n".join(textwrap.wrap(text, max(width, 12))))
+        box = ax.get_position()
+        cut = extra.get(round(box.y1, 2), 0)
+        if cut:
+            ax.set_position([box.x0, box.y0, box.width, box.height - cut])
     for _ in range(3):
         fig.draw_without_rendering()
         crowded = []
