@@ -95,3 +95,45 @@ def test_the_manifest_lists_each_slide():
     for entry in manifest:
         stem = slide_name(entry["label"])
         assert f"{stem}.png" in entry["files"] and f"{stem}.svg" in entry["files"], entry["label"]
+
+
+def test_thinning_crowded_ticks_keeps_every_label_that_names_a_year():
+    from nkreport.report.style import _every_other
+
+    labels = ["Apr 2019", "Jan 2023", "Apr", "Jul", "Oct", "Jan 2024", "Apr", "Jul"]
+    keep = _every_other(labels)
+    assert [labels[i] for i in keep] == ["Apr 2019", "Jan 2023", "Jul", "Jan 2024", "Jul"]
+    assert _every_other(["1", "2", "3", "4", "5"]) == [0, 2, 4]
+
+
+def test_a_slide_keeps_the_label_of_each_tick_it_keeps(ledger):
+    """Ticks thinned on a slide keep their own labels (a chart may set ticks and labels as pairs):
+    the slide's labels are the book's, in order, fewer, spread over the whole axis (not its first
+    labels moved onto the remaining ticks)."""
+    chart = charts()["fig-timeline"]
+    fig, book = draw_slide(chart, ledger), chart.draw(ledger)
+
+    def labels(f):
+        f.draw_without_rendering()
+        ticks = [t for ax in f.axes if ax.axison for t in ax.get_yticklabels() if t.get_text()]
+        return [t.get_text() for t in sorted(ticks, key=lambda t: t.get_position()[1])]
+
+    slide, page = labels(fig), labels(book)
+    plt.close(fig), plt.close(book)
+    assert len(slide) < len(page), "the timeline's slide was expected to need fewer ticks"
+    rest = iter(page)
+    assert all(label in rest for label in slide), f"{slide} is not {page} thinned"
+    assert slide[0] == page[0] and slide != page[:len(slide)]
+
+
+def test_a_slide_leaves_out_no_category_label(ledger):
+    """Thinning is for scales: every bar of the ledger's composition keeps its label on the slide."""
+    chart = charts()["fig-ledger-composition"]
+    fig, book = draw_slide(chart, ledger), chart.draw(ledger)
+
+    def labels(f):
+        f.draw_without_rendering()
+        return sorted(t.get_text() for ax in f.axes if ax.axison for t in ax.get_yticklabels() if t.get_text())
+
+    assert labels(fig) == labels(book)
+    plt.close(fig), plt.close(book)

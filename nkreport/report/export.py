@@ -13,7 +13,6 @@ import hashlib
 import html
 import io
 import re
-from functools import lru_cache
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -280,7 +279,6 @@ def slide_name(label: str) -> str:
     return f"{label}-slide"
 
 
-@lru_cache(maxsize=None)
 def _drawing_code_digest() -> str:
     """The package code a chart's drawing can depend on (that of nkreport.build.inputs.chapter_code_digest)."""
     package = Path(__file__).resolve().parents[1]
@@ -292,6 +290,11 @@ def _drawing_code_digest() -> str:
     return digest.hexdigest()
 
 
+# Read once, as the kernel imports the code it draws with (a file saved later, during a build, is
+# not what this kernel's slides were drawn by).
+_DRAWING_CODE = _drawing_code_digest()
+
+
 def slide_key(svg: bytes, rows_csv: str) -> str:
     """What a chart's slide is a function of: the chart as the book draws it (its SVG), the rows it
     plots, the code that draws it and the library's version. Kept in the slide's SVG, so a build
@@ -301,7 +304,7 @@ def slide_key(svg: bytes, rows_csv: str) -> str:
 
     digest = hashlib.sha256(svg)
     digest.update(rows_csv.encode())
-    digest.update(repr((_drawing_code_digest(), SLIDE, matplotlib.__version__)).encode())
+    digest.update(repr((_DRAWING_CODE, SLIDE, matplotlib.__version__)).encode())
     return "nkreport slide key " + digest.hexdigest()
 
 
@@ -315,12 +318,14 @@ def write_slide(chart: Chart, ledger: Ledger, out_dir: Path, key: str, png_queue
         existing = svg_path.read_bytes()
         if mark in existing[:1000]:
             with plt.rc_context(STYLE):
-                if _png_is(png, png_key(existing, SLIDE.dpi)):
+                if _png_is(png, png_key(existing.replace(mark, b"", 1), SLIDE.dpi)):
                     return [svg_path, png]
     fig = draw_slide(chart, ledger)
     svg = svg_bytes(fig)
-    svg = svg.replace(b"<svg ", mark + b"<svg ", 1)
+    # The PNG's key is the drawing's (without the mark), so a code edit that leaves the slide as it
+    # was draws no PNG.
     files = save_figure(fig, stem, out_dir, svg, png_queue, SLIDE.dpi)
+    svg_path.write_bytes(svg.replace(b"<svg ", mark + b"<svg ", 1))
     plt.close(fig)
     return files
 

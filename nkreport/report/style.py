@@ -166,7 +166,7 @@ def legends_to_the_side(fig) -> None:
 
 def _fit_text(fig, axes, right: float) -> None:
     """On a slide's narrower panels: wrap a panel title that would run into the legends (at
-    `right`, in pixels), and keep every other tick where tick labels would touch."""
+    `right`, in pixels), and keep every other tick of a scale where its labels would touch."""
     renderer = fig.canvas.get_renderer()
     titles = [(ax, t) for ax in axes for t in (ax.title, ax._left_title) if t.get_text()]
     for ax, title in titles:
@@ -194,14 +194,42 @@ def _fit_text(fig, axes, right: float) -> None:
         fig.draw_without_rendering()
         crowded = []
         for ax in axes:
-            shown = [t.get_window_extent(renderer) for t in ax.get_xticklabels() if t.get_visible() and t.get_text()
-                     and ax.get_xlim()[0] <= t.get_position()[0] <= ax.get_xlim()[1]]
-            if any(a.x1 + 4 > b.x0 for a, b in zip(shown, shown[1:])):
-                crowded.append(ax)
+            for axis, gap in ((ax.xaxis, lambda a, b: b.x0 - a.x1), (ax.yaxis, lambda a, b: b.y0 - a.y1)):
+                low, high = sorted(axis.get_view_interval())
+                shown = sorted((t.get_window_extent(renderer) for t in axis.get_ticklabels()
+                                if t.get_visible() and t.get_text() and low <= t.get_position()[axis is ax.yaxis] <= high),
+                               key=lambda box: box.y0 if axis is ax.yaxis else box.x0)
+                texts = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+                if any(gap(a, b) < 4 for a, b in zip(shown, shown[1:])) and all(map(_SCALE_LABEL.search, texts)):
+                    crowded.append(axis)
         if not crowded:
             return
-        for ax in crowded:
-            ax.set_xticks(ax.get_xticks()[::2])
+        for axis in crowded:
+            view = axis.get_view_interval()
+            low, high = sorted(view)
+            pairs = [(tick, label.get_text()) for tick, label in zip(axis.get_ticklocs(), axis.get_ticklabels())
+                     if low <= tick <= high]
+            keep = _every_other([label for _, label in pairs])
+            axis.set_ticks([pairs[i][0] for i in keep], [pairs[i][1] for i in keep])
+            axis.set_view_interval(*view, ignore=True)  # set_ticks widens the view to its ticks
+
+
+# Labels of a scale (numbers, dates): one may be left out. A category's label never is.
+_SCALE_LABEL = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|^[\s\d.,\u2212-]+(million|billion|%)?$")
+
+
+def _every_other(labels: list[str]) -> list[int]:
+    """Indices of every other tick label, always keeping one that names a year (so a date axis
+    still says which year its months are in), each keeping its own label."""
+    keep: list[int] = []
+    for i, label in enumerate(labels):
+        if re.search(r"\d{4}", label):
+            if keep and keep[-1] == i - 1 and not re.search(r"\d{4}", labels[i - 1]):
+                keep.pop()
+            keep.append(i)
+        elif not keep or keep[-1] < i - 1:
+            keep.append(i)
+    return keep
 
 
 # Where a mark that stands for a claim links to, from a chapter page: the claim's row on the
