@@ -104,6 +104,7 @@ def test_thinning_crowded_ticks_keeps_every_label_that_names_a_year():
     keep = _every_other(labels)
     assert [labels[i] for i in keep] == ["Apr 2019", "Jan 2023", "Jul", "Jan 2024", "Jul"]
     assert _every_other(["1", "2", "3", "4", "5"]) == [0, 2, 4]
+    assert _every_other(["1 Oct 2024", "15 Oct 2024", "1 Nov 2024", "15 Nov 2024"]) == [0, 2]
 
 
 def test_a_slide_keeps_the_label_of_each_tick_it_keeps(ledger):

@@ -209,6 +209,8 @@ def _fit_text(fig, axes, right: float) -> None:
             low, high = sorted(view)
             pairs = [(tick, label.get_text()) for tick, label in zip(axis.get_ticklocs(), axis.get_ticklabels())
                      if low <= tick <= high]
+            if len(pairs) < 3:  # a scale keeps two labels at least
+                continue
             keep = _every_other([label for _, label in pairs])
             axis.set_ticks([pairs[i][0] for i in keep], [pairs[i][1] for i in keep])
             axis.set_view_interval(*view, ignore=True)  # set_ticks widens the view to its ticks
@@ -221,6 +223,9 @@ _SCALE_LABEL = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\
 def _every_other(labels: list[str]) -> list[int]:
     """Indices of every other tick label, always keeping one that names a year (so a date axis
     still says which year its months are in), each keeping its own label."""
+    years = [bool(re.search(r"\d{4}", label)) for label in labels]
+    if all(years):
+        return list(range(0, len(labels), 2))
     keep: list[int] = []
     for i, label in enumerate(labels):
         if re.search(r"\d{4}", label):
