@@ -58,12 +58,14 @@ def test_every_chapter_ends_with_a_citation_and_shows_its_edition(chapter, book_
         assert newest.get_text() == date_text(top["as_of"], top["as_of_precision"])
 
 
-def test_every_chart_links_to_its_png_svg_and_csv(book_html, ledger):
+def test_every_chart_links_to_its_png_svg_csv_and_slide(book_html, ledger):
     for label, chart in charts().items():
         page_path = book_html / chart.chapter.replace(".md", ".html")
         figure = soup(page_path).find("figure", id=label)
         links = figure.find_next_sibling("p", class_="figure-downloads").find_all("a")
-        assert [Path(a["href"]).suffix for a in links] == [".png", ".svg", ".csv"], label
+        assert [Path(a["href"]).name for a in links] == \
+            [f"{label}.png", f"{label}.svg", f"{label}.csv", f"{label}-slide.png", f"{label}-slide.svg"], label
+        assert "16:9" in figure.find_next_sibling("p", class_="figure-downloads").get_text()
         for link in links:
             target = (page_path.parent / link["href"]).resolve()
             assert target.is_file() and target.name.startswith(label), f"{label}: {link['href']} is broken"

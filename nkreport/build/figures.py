@@ -2,7 +2,8 @@
 
 Each chapter module (nkreport/chapters/) lists its charts in FIGURES as Chart records. For each chart, figures/
 holds a bundle named by its label: the SVG (text editable in slide software), a 300 dpi PNG,
-and a CSV of exactly the ledger rows it plots, with claim ids, claimants and source URLs.
+a CSV of exactly the ledger rows it plots, with claim ids, claimants and source URLs, and the
+chart laid out for a 16:9 slide (<label>-slide.svg and a 1920 x 1080 <label>-slide.png).
 figures/manifest.json lists them all. During a build each chapter writes its own charts' files
 as it shows them (report.notebook.glue_chart, run by nkreport.build.execute); `python -m nkreport.build.figures`
 redraws them all outside a build.
@@ -22,7 +23,7 @@ from ..report.export import FIGURES_DIR, write_charts
 def prune(out_dir: Path) -> list[Path]:
     """Delete the files of charts no chapter registers any more (a renamed or removed chart)."""
     labels = set(charts())
-    orphans = [p for p in out_dir.glob("fig-*") if p.name.rsplit(".", 1)[0] not in labels]
+    orphans = [p for p in out_dir.glob("fig-*") if p.name.rsplit(".", 1)[0].removesuffix("-slide") not in labels]
     for path in orphans:
         path.unlink()
     return orphans

@@ -335,13 +335,13 @@ def _chart(claims, styles, panels, words: tuple[str, str, str, pd.Timestamp], sp
     """
     left_date, right_date = span
     for _ in range(3):
-        probe = plt.figure(figsize=(7.6, 10))
+        probe = charts.figure(7.6, 10)
         top, bottom = charts.add_provenance(probe, *words)
         head, foot = (1 - top) * 10, bottom * 10
         plt.close(probe)
         heights = [p[4] for p in panels] + [legend_inches]
         height = head + sum(heights) + gap_inches * len(panels) + foot
-        fig = plt.figure(figsize=(7.6, height))
+        fig = charts.figure(7.6, height)
         top, bottom = charts.add_provenance(fig, *words)
         grid = fig.add_gridspec(len(heights), 1, height_ratios=heights,
                                 hspace=gap_inches / (sum(heights) / len(heights)),

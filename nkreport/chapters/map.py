@@ -184,7 +184,7 @@ def _draw_panel(ax, name: str, panel: dict, places: pd.DataFrame, routes: pd.Dat
             label += f" · {place['n_claims']} claims"
         dx, dy = LABEL_OFFSETS.get(place["place_id"], (7, 0))
         ax.annotate(label, (place["lon"], place["lat"]), xytext=(dx, dy), textcoords="offset points",
-                    fontsize=7, ha="left" if dx >= 0 else "right", va="center", zorder=5,
+                    fontsize=charts.pt(7), ha="left" if dx >= 0 else "right", va="center", zorder=5,
                     bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8),
                     arrowprops=dict(arrowstyle="-", color="#777777", lw=0.6, shrinkA=0, shrinkB=3)
                     if abs(dx) + abs(dy) > 14 else None)
@@ -207,7 +207,7 @@ def map_figure(ledger: Ledger):
     routes = route_claims(ledger)
     plotted = plotted_claims(ledger)
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(7.6, 15.4))
+        fig = charts.figure(7.6, 15.4)
         top, bottom = charts.add_provenance(
             fig, chart_title(ledger),
             "Places the claims name, by the part they play; each mark is labelled with the date of the first "
@@ -217,8 +217,11 @@ def map_figure(ledger: Ledger):
             "outlines from Natural Earth (public domain)",
             headline(ledger)["as_of"],
         )
-        grid = fig.add_gridspec(3, 1, height_ratios=[6.4, 4.6, 1.0], hspace=0.12, left=0.03, right=0.97,
-                                top=top, bottom=bottom)
+        if charts.layout().slide:  # the two maps side by side, the legend beside them
+            grid = fig.add_gridspec(1, 3, wspace=0.25, left=0.1, right=0.98, top=top, bottom=bottom)
+        else:
+            grid = fig.add_gridspec(3, 1, height_ratios=[6.4, 4.6, 1.0], hspace=0.12, left=0.03, right=0.97,
+                                    top=top, bottom=bottom)
         for i, key in enumerate(("far_east", "front")):
             ax = fig.add_subplot(grid[i])
             _draw_panel(ax, key, panels[key], places[places["panel"] == key],

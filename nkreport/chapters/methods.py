@@ -398,7 +398,7 @@ def composition_figure(ledger: Ledger):
     by_topic = _counts(claims, "topic")
     by_country = _counts(claims, "claimant_country")
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(7.6, 8.8))
+        fig = charts.figure(7.6, 8.8)
         top, bottom = charts.add_provenance(
             fig,
             f"{estimates} of the ledger's {n} claims are estimates; {belligerent} come from parties to the war",

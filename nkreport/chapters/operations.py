@@ -299,7 +299,7 @@ def campaign_figure(ledger: Ledger):
     height = nominal.length + head_room + lane_titles + legend_height + 1.0
     axis_left, axis_right = 0.78, 0.08
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(width, height))
+        fig = charts.figure(width, height)
         top, bottom = charts.add_provenance(
             fig, chart_title(ledger),
             "Dated claims about how North Korea's troops were used, and about the soldiers Ukraine "
@@ -322,14 +322,17 @@ def campaign_figure(ledger: Ledger):
         for (lane, lane_title), lane_w in zip(LANES, lane_widths):
             if x0:
                 ax.axvline(x0, color="#DDDDDD", linewidth=0.8, zorder=0)
-            ax.text(x0 + 0.08, -0.1, lane_title, fontsize=9, fontweight="bold", va="bottom", ha="left",
-                    clip_on=False)
+            ax.text(x0 + 0.08, -0.1, textwrap.fill(lane_title, 30) if charts.layout().slide else lane_title,
+                    fontsize=9, fontweight="bold", va="bottom", ha="left", clip_on=False)
             idx = [i for i, l in enumerate(lanes) if l == lane]
             rows = events.iloc[idx]
             ys = {events.iloc[i]["claim_id"]: event_y[i] for i in idx}
             xs = _marker_columns(rows, [ys[c] for c in rows["claim_id"]], x0 + 0.14)
             for row in rows.itertuples():
                 _draw_event(ax, row, xs[row.claim_id], ys[row.claim_id], scale, styles)
+            if charts.layout().slide:  # no room for a label per event: the book carries them
+                x0 += lane_w
+                continue
             label_x = max(xs.values(), default=x0 + 0.14) + 0.15
             chars = int((x0 + lane_w - label_x - 0.06) * 72 / (LABEL_SIZE * 0.54))
             groups = label_groups(rows)

@@ -325,7 +325,7 @@ def at_a_glance_figure(ledger: Ledger):
     start = claims["as_of"].min() - pd.Timedelta(days=30)
     end = claims["as_of"].max() + pd.Timedelta(days=30)
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(7.6, 10.6))
+        fig = charts.figure(7.6, 10.6)
         top_edge, bottom_edge = charts.add_provenance(
             fig, chart_title(ledger),
             "North Korea's troops, munitions and losses in Russia's war, at a glance: each marker "

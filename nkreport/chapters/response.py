@@ -322,11 +322,11 @@ def responses_figure(ledger: Ledger):
                   head["as_of"])
     with plt.rc_context(charts.STYLE):
         # The title block's height depends on how its text wraps: measure it, then size the figure.
-        probe = plt.figure(figsize=(width, 10))
+        probe = charts.figure(width, 10)
         top, bottom = charts.add_provenance(probe, *provenance)
         plt.close(probe)
         height = (1 - top) * 10 + plot_h + 0.55 + legend_h + bottom * 10
-        fig = plt.figure(figsize=(width, height))
+        fig = charts.figure(width, height)
         top, bottom = charts.add_provenance(fig, *provenance)
         axis_w = width - left - right
         ax_top = top * height

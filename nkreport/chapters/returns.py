@@ -231,7 +231,7 @@ def returns_figure(ledger: Ledger):
     ]
     # Dollar signs are text here, not the delimiters of mathematical notation.
     with plt.rc_context({**charts.STYLE, "text.parse_math": False}):
-        fig = plt.figure(figsize=(7.6, 3.4 + 0.28 * (n_top + n_bottom)))
+        fig = charts.figure(7.6, 3.4 + 0.28 * (n_top + n_bottom))
         top, bottom = charts.add_provenance(
             fig, chart_title(ledger),
             "Each bar is one claim; colours mark the claimant's country. The upper panel shows estimates of "

@@ -559,7 +559,7 @@ def spread(claims: pd.DataFrame, days: float, window_days: int = 8) -> pd.Series
 
 
 def _label(ax, x, y, text: str, dy: float = 0, dx: float = 7, ha: str = "left", size: float = 7.5) -> None:
-    ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=size, color=GREY,
+    ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", fontsize=charts.pt(size), color=GREY,
                 va="center", ha=ha, linespacing=1.1)
 
 
@@ -635,7 +635,7 @@ def containers_figure(ledger: Ledger):
     ymax = _ymax(rows)
     with plt.rc_context(charts.STYLE):
         legend = _legend_inches(rows, styles)
-        fig = plt.figure(figsize=(7.6, 6.4 + legend))
+        fig = charts.figure(7.6, 6.4 + legend)
         top_edge, bottom_edge = charts.add_provenance(
             fig, containers_title(ledger),
             "Containers of munitions shipped from North Korea to Russia, as claimed, each at the date it "
@@ -696,7 +696,7 @@ def shells_figure(ledger: Ledger):
     )
     with plt.rc_context(charts.STYLE):
         legend = _legend_inches(rows, styles)
-        fig = plt.figure(figsize=(7.6, 8.6 + legend))
+        fig = charts.figure(7.6, 8.6 + legend)
         top_edge, bottom_edge = charts.add_provenance(
             fig, shells_title(ledger),
             "Artillery rounds shipped from North Korea to Russia, as claimed, one panel for each thing "
@@ -772,7 +772,7 @@ def weapons_figure(ledger: Ledger):
     weak = is_weak(rows)
     with plt.rc_context(charts.STYLE):
         legend = _legend_inches(counted, styles)
-        fig = plt.figure(figsize=(7.6, 7.8 + legend))
+        fig = charts.figure(7.6, 7.8 + legend)
         top_edge, bottom_edge = charts.add_provenance(
             fig, weapons_title(ledger),
             "North Korean KN-23 and KN-24 ballistic missiles supplied to Russia and fired at Ukraine, and "
@@ -806,15 +806,15 @@ def weapons_figure(ledger: Ledger):
                 last, resumed = pause["last"], pause["resumed"]
                 ax.axvspan(last["as_of"], resumed["as_of"], color="#EEEEEE", zorder=0, linewidth=0)
                 ax.text(last["as_of"] + (resumed["as_of"] - last["as_of"]) / 2, m_ymax * 0.97,
-                        "no recorded\nlaunch", ha="center", va="top", fontsize=7, color=GREY)
+                        "no recorded\nlaunch", ha="center", va="top", fontsize=charts.pt(7), color=GREY)
                 ax.annotate(f"use resumed\n{resumed['as_of']:%-d %b}" + ("\n(weak source)" if weak[rows.index[rows['claim_id'] == resumed['claim_id']][0]] else ""),
-                            (resumed["as_of"], m_ymax * 0.55), fontsize=7, color=GREY, ha="left", va="center",
+                            (resumed["as_of"], m_ymax * 0.55), fontsize=charts.pt(7), color=GREY, ha="left", va="center",
                             xytext=(3, 0), textcoords="offset points")
                 for _, event in rows[rows["measure"] == "nk_missile_accuracy"].iterrows():
                     charts.link_claim(ax.axvline(event["as_of"], color="#999999", linewidth=1, linestyle=(0, (3, 2)),
                                                  zorder=0), event["claim_id"])
                     ax.annotate(f"more accurate,\nsays Ukraine\n({event['as_of']:%b %Y})", (event["as_of"], m_ymax * 0.55),
-                                fontsize=7, color=GREY, ha="right", va="center", xytext=(-3, 0), textcoords="offset points")
+                                fontsize=charts.pt(7), color=GREY, ha="right", va="center", xytext=(-3, 0), textcoords="offset points")
                 charts.link_claim(ax.axvline(resumed["as_of"], color="#999999", linewidth=1, linestyle=(0, (3, 2)),
                                              zorder=0), resumed["claim_id"])
             if is_missile:

@@ -583,7 +583,7 @@ def timeline_figure(ledger: Ledger):
     height = nominal.length + head_room + lane_titles + legend_height + foot
     axis_left, axis_right = 0.82, 0.08
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(width, height))
+        fig = charts.figure(width, height)
         top, bottom = charts.add_provenance(
             fig, title, subtitle,
             f"claims by {charts.claimants_in_words(events)}, as cited in the report's bibliography",
@@ -613,6 +613,8 @@ def timeline_figure(ledger: Ledger):
             xs = _marker_columns(rows, [event_y[c] for c in rows["claim_id"]], x0 + 0.14)
             for row in rows.itertuples():
                 _draw_event(ax, row, xs[row.claim_id], event_y[row.claim_id], scale, styles)
+            if charts.layout().slide:  # no room for a label per event: the book carries them
+                continue
             label_x = max(xs.values(), default=x0 + 0.14) + 0.15
             chars = int((x0 + lane_w - label_x - 0.06) * 72 / (LABEL_SIZE * 0.56))
             lane_groups = [g for primary, g in groups.items() if lanes[primary] == lane]

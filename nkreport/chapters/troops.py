@@ -343,7 +343,7 @@ def estimates_figure(ledger: Ledger):
          mdates.MonthLocator(bymonth=(1, 4, 7, 10)), mdates.DateFormatter("%b\n%Y"), 0),
     )
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(7.6, 15.2))
+        fig = charts.figure(7.6, 15.2)
         top_edge, bottom_edge = charts.add_provenance(
             fig, chart_title(ledger),
             "Claims of North Korean troops sent to Russia, by claimant, in five kinds of count: present "

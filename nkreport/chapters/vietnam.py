@@ -409,7 +409,7 @@ def comparison_figure(ledger: Ledger):
     styles = charts.claimant_styles(ledger.claimants)
     n_rows = [len(p.bars("rok")) + len(p.bars("nk")) + 2.5 for p in pairs]
     with plt.rc_context(charts.STYLE):
-        fig = plt.figure(figsize=(7.6, 3.4 + 0.25 * sum(n_rows)))
+        fig = charts.figure(7.6, 3.4 + 0.25 * sum(n_rows))
         top, bottom = charts.add_provenance(
             fig, chart_title(pairs),
             "Each bar is one claim, labelled with its claimant and the date it refers to (not when it was "

@@ -1,4 +1,5 @@
-"""A chart's files: the SVG its page and figures/ share, the PNG for slides, the CSV of its rows.
+"""A chart's files: the SVG its page and figures/ share, a PNG of it, the CSV of its rows, and the
+chart laid out for a 16:9 slide (style.SLIDE) as SVG and 1920 x 1080 PNG.
 
 A chart is drawn once; its SVG is written to figures/ and, reworked for the page (page_svg),
 inlined in the HTML, so the page and the files cannot differ. The build tells a chapter where to
@@ -8,6 +9,7 @@ written but the page's copy.
 
 from __future__ import annotations
 
+import hashlib
 import html
 import io
 import re
@@ -17,7 +19,7 @@ import matplotlib.pyplot as plt
 import pandas as pd
 
 from ..data import Ledger
-from .style import CLAIM_LINK, STYLE, Chart
+from .style import CLAIM_LINK, SLIDE, STYLE, Chart, draw_slide
 
 FIGURES_DIR = Path(__file__).resolve().parents[2] / "figures"
 # Set by the build (nkreport.build.execute) while a chapter runs: where the chapter writes its
@@ -172,7 +174,7 @@ PNG_DPI = 300
 _NOT_DRAWING = ("backend", "interactive", "keymap.", "savefig.directory", "toolbar", "webagg.", "tk.", "macosx.")
 
 
-def png_key(svg: bytes) -> str:
+def png_key(svg: bytes, dpi: int = PNG_DPI) -> str:
     """What the PNG of a chart is a function of: the chart (its SVG, which renders every artist
     with its data), the settings it is rasterised with, and the library versions. Kept in the
     PNG, so a build redraws a PNG only when one of them changed."""
@@ -183,13 +185,13 @@ def png_key(svg: bytes) -> str:
 
     digest = hashlib.sha256(svg)
     settings = sorted((k, repr(v)) for k, v in matplotlib.rcParams.items() if not k.startswith(_NOT_DRAWING))
-    digest.update(repr((settings, PNG_DPI, matplotlib.__version__, PIL.__version__)).encode())
+    digest.update(repr((settings, dpi, matplotlib.__version__, PIL.__version__)).encode())
     return "nkreport png key " + digest.hexdigest()
 
 
 def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None = None,
-                png_queue: Path | None = None) -> list[Path]:
-    """Write a chart as SVG (`svg` if already drawn) and high-resolution PNG named by its label,
+                png_queue: Path | None = None, dpi: int = PNG_DPI) -> list[Path]:
+    """Write a chart as SVG (`svg` if already drawn) and PNG (at `dpi`) named by `label`,
     byte-identical across builds.
 
     Rasterising at 300 dpi is most of the cost of a chart, so a PNG whose key (png_key) equals
@@ -199,27 +201,33 @@ def save_figure(fig, label: str, out_dir: Path | None = None, svg: bytes | None 
     """
     import pickle
 
-    from PIL import Image
-
     out_dir = Path(out_dir) if out_dir else FIGURES_DIR
     out_dir.mkdir(parents=True, exist_ok=True)
     svg_path, png = out_dir / f"{label}.svg", out_dir / f"{label}.png"
     svg = svg if svg is not None else svg_bytes(fig)
     svg_path.write_bytes(svg)
     with plt.rc_context(STYLE):
-        key = png_key(svg)
-        if png.exists():
-            with Image.open(png) as existing:
-                if existing.info.get("Comment") == key:
-                    return [svg_path, png]
+        key = png_key(svg, dpi)
+        if _png_is(png, key):
+            return [svg_path, png]
         if png_queue is not None:
             png.unlink(missing_ok=True)  # never leave the old image beside the new chart
             png_queue.mkdir(parents=True, exist_ok=True)
             with open(png_queue / f"{label}.pickle", "wb") as f:
-                pickle.dump({"figure": fig, "key": key, "png": str(png)}, f)
+                pickle.dump({"figure": fig, "key": key, "png": str(png), "dpi": dpi}, f)
         else:
-            fig.savefig(png, format="png", dpi=PNG_DPI, metadata={"Software": None, "Comment": key})
+            fig.savefig(png, format="png", dpi=dpi, metadata={"Software": None, "Comment": key})
     return [svg_path, png]
+
+
+def _png_is(png: Path, key: str) -> bool:
+    """Whether the PNG at `png` exists and was drawn under `key` (png_key)."""
+    from PIL import Image
+
+    if not png.exists():
+        return False
+    with Image.open(png) as existing:
+        return existing.info.get("Comment") == key
 
 
 def rasterise_queued(job: Path) -> Path:
@@ -230,7 +238,7 @@ def rasterise_queued(job: Path) -> Path:
     with open(job, "rb") as f:
         queued = pickle.load(f)
     with plt.rc_context(STYLE):
-        queued["figure"].savefig(queued["png"], format="png", dpi=PNG_DPI,
+        queued["figure"].savefig(queued["png"], format="png", dpi=queued.get("dpi", PNG_DPI),
                                  metadata={"Software": None, "Comment": queued["key"]})
     plt.close(queued["figure"])
     job.unlink()
@@ -250,16 +258,76 @@ def plotted_rows(chart: Chart, ledger: Ledger) -> pd.DataFrame:
 
 def write_chart(fig, chart: Chart, ledger: Ledger, out_dir: Path, svg: bytes | None = None,
                 png_queue: Path | None = None) -> dict:
-    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows); return its manifest entry.
-    With `png_queue`, a PNG that must be drawn again is queued for the build (charts.save_figure)."""
+    """Write the bundle of one drawn chart (SVG, PNG, CSV of its rows, and its 16:9 slide's SVG and
+    PNG); return its manifest entry. With `png_queue`, a PNG that must be drawn again is queued
+    for the build (save_figure)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    svg = svg if svg is not None else svg_bytes(fig)
     files = save_figure(fig, chart.label, out_dir, svg, png_queue)
     rows = plotted_rows(chart, ledger)
     csv = out_dir / f"{chart.label}.csv"
-    rows.to_csv(csv, index=False, lineterminator="\n")
+    text = rows.to_csv(index=False, lineterminator="\n")
+    csv.write_bytes(text.encode("utf-8"))
     files.append(csv)
+    files += write_slide(chart, ledger, out_dir, slide_key(svg, text), png_queue)
     return {"label": chart.label, "chapter": chart.chapter, "title": fig.get_label(),
             "claim_ids": list(rows["claim_id"]), "files": [f.name for f in files]}
+
+
+def slide_name(label: str) -> str:
+    """The stem of a chart's slide files in figures/: <label>-slide.png and .svg."""
+    return f"{label}-slide"
+
+
+def _drawing_code_digest() -> str:
+    """The package code a chart's drawing can depend on (that of nkreport.build.inputs.chapter_code_digest)."""
+    package = Path(__file__).resolve().parents[1]
+    digest = hashlib.sha256()
+    for part in ("data", "report", "chapters"):
+        for file in sorted((package / part).rglob("*.py")):
+            digest.update(str(file.relative_to(package)).encode())
+            digest.update(file.read_bytes())
+    return digest.hexdigest()
+
+
+# Read once, as the kernel imports the code it draws with (a file saved later, during a build, is
+# not what this kernel's slides were drawn by).
+_DRAWING_CODE = _drawing_code_digest()
+
+
+def slide_key(svg: bytes, rows_csv: str) -> str:
+    """What a chart's slide is a function of: the chart as the book draws it (its SVG), the rows it
+    plots, the code that draws it and the library's version. Kept in the slide's SVG, so a build
+    draws a slide again only when one of them changed: drawing and laying out a slide costs about
+    as much as the chart itself."""
+    import matplotlib
+
+    digest = hashlib.sha256(svg)
+    digest.update(rows_csv.encode())
+    digest.update(repr((_DRAWING_CODE, SLIDE, matplotlib.__version__)).encode())
+    return "nkreport slide key " + digest.hexdigest()
+
+
+def write_slide(chart: Chart, ledger: Ledger, out_dir: Path, key: str, png_queue: Path | None = None) -> list[Path]:
+    """Write a chart's slide (SVG and 1920 x 1080 PNG), unless the files there were drawn under
+    `key` (slide_key) and the PNG is current."""
+    stem = slide_name(chart.label)
+    svg_path, png = out_dir / f"{stem}.svg", out_dir / f"{stem}.png"
+    mark = f"<!-- {key} -->\n".encode()
+    if svg_path.exists():
+        existing = svg_path.read_bytes()
+        if mark in existing[:1000]:
+            with plt.rc_context(STYLE):
+                if _png_is(png, png_key(existing.replace(mark, b"", 1), SLIDE.dpi)):
+                    return [svg_path, png]
+    fig = draw_slide(chart, ledger)
+    svg = svg_bytes(fig)
+    # The PNG's key is the drawing's (without the mark), so a code edit that leaves the slide as it
+    # was draws no PNG.
+    files = save_figure(fig, stem, out_dir, svg, png_queue, SLIDE.dpi)
+    svg_path.write_bytes(svg.replace(b"<svg ", mark + b"<svg ", 1))
+    plt.close(fig)
+    return files
 
 
 def write_charts(ledger: Ledger, selected, out_dir: Path) -> list[dict]:

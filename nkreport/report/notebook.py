@@ -78,7 +78,8 @@ def glue_chart(ledger: Ledger, chart: Chart) -> None:
     The page shows the chart as SVG inline in its HTML, with real text in the book's chart font
     (export.page_svg). During a build the same SVG is also written to figures/, with the CSV of
     its rows and a PNG of the same figure (rasterised by the build while Sphinx renders, and only
-    when the chart changed), so the page and the files can never differ and no chart is drawn
+    when the chart changed), and the chart drawn again by its own code for a 16:9 slide (only when
+    it changed: export.slide_key), so the page and the files can never differ and no chart is drawn
     twice; the characters its text uses are recorded for the font (nkreport.build.fonts).
     """
     label = chart.label

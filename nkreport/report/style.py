@@ -6,6 +6,8 @@ import html
 import io
 import re
 import textwrap
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
@@ -32,6 +34,208 @@ class Chart:
     chapter: str
     draw: Callable
     claims: Callable
+
+
+@dataclass(frozen=True)
+class Layout:
+    """Where a chart is drawn for: the book's page, or a 16:9 slide. The draw functions consult it
+    (layout(), figure(), pt()) so that a slide is the same chart from the same rows, laid out anew.
+
+    size: the figure in inches (None: the chart's own); dpi: what its PNG is rasterised at;
+    min_font: the smallest type in points; subtitle: whether add_provenance writes it.
+    """
+
+    name: str
+    size: tuple[float, float] | None
+    dpi: int
+    min_font: float
+    subtitle: bool
+
+    @property
+    def slide(self) -> bool:
+        return self.name == "slide"
+
+
+BOOK = Layout("book", None, 300, 0.0, True)
+# 9.6 x 5.4 in at 200 dpi is exactly 1920 x 1080 px, and a point is 200/72 px: the book's type
+# sizes (7.5 to 14 pt) come out at 21 to 39 px, large enough to read when projected. The
+# subtitle is left to the speaker; the title, source line and as-of date stay on the image.
+SLIDE = Layout("slide", (9.6, 5.4), 200, 7.2, False)
+_LAYOUT: ContextVar[Layout] = ContextVar("nkreport_chart_layout", default=BOOK)
+
+
+def layout() -> Layout:
+    """The layout charts are being drawn for (BOOK unless inside slide_layout())."""
+    return _LAYOUT.get()
+
+
+@contextmanager
+def slide_layout():
+    """Draw charts for a 16:9 slide while inside this block."""
+    token = _LAYOUT.set(SLIDE)
+    try:
+        yield SLIDE
+    finally:
+        _LAYOUT.reset(token)
+
+
+def figure(width: float, height: float):
+    """A new figure of the chart's own size in the book, of the slide's size on a slide."""
+    return plt.figure(figsize=layout().size or (width, height))
+
+
+def pt(size: float) -> float:
+    """A type size, raised on a slide to the smallest that reads when projected."""
+    return max(size, layout().min_font)
+
+
+def draw_slide(chart: "Chart", ledger):
+    """The chart drawn by its own code for a 16:9 slide, its legends moved to the side."""
+    with slide_layout(), plt.rc_context(STYLE):
+        fig = chart.draw(ledger)
+        legends_to_the_side(fig)
+    return fig
+
+
+def legends_to_the_side(fig) -> None:
+    """Move a chart's legends into a column at the right of the slide and stretch its panels over
+    the height and width left free, keeping their arrangement.
+
+    The draw functions lay a book chart out for a tall page, legends below; a slide is wide, so
+    this rearranges what they drew (the same artists, from the same rows) instead of each chart
+    keeping a second layout. A legend is set in one column, or two if the column would overflow.
+    """
+    from matplotlib.legend import Legend
+
+    top, bottom = getattr(fig, "nkreport_frame", (0.85, 0.1))
+    old = list(fig.legends)
+    content = []
+    for ax in fig.axes:
+        found = [a for a in ax.get_children() if isinstance(a, Legend)]
+        old += found
+        if ax.axison or not found:  # an axis turned off holds only legends
+            content.append(ax)
+    if not old or not content:
+        return
+    if not hasattr(fig.canvas, "get_renderer"):  # a figure pyplot no longer manages
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    renderer = fig.canvas.get_renderer()
+
+    def rebuild(legend, ncols: int):
+        title = legend.get_title()
+        new = fig.legend(handles=legend.legend_handles, labels=[t.get_text() for t in legend.texts],
+                         loc="upper left", ncols=ncols, fontsize=legend.texts[0].get_fontsize(),
+                         title=title.get_text() or None, title_fontsize=title.get_fontsize(),
+                         alignment="left", frameon=False, handletextpad=0.4, columnspacing=1.0,
+                         borderaxespad=0, borderpad=0)
+        box = new.get_window_extent(renderer)
+        return new, box.width / fig.bbox.width, box.height / fig.bbox.height
+
+    for legend in old:
+        legend.remove()
+    gap = 0.035
+    room = top - bottom + 0.04
+    built = [rebuild(legend, 1) for legend in old]
+    while sum(h for _, _, h in built) + gap * (len(built) - 1) > room:
+        tallest = max(range(len(built)), key=lambda i: built[i][2] if built[i][0]._ncols == 1 else -1)
+        if built[tallest][0]._ncols != 1:
+            break
+        built[tallest][0].remove()
+        built[tallest] = rebuild(old[tallest], 2)
+    column = 1 - max(w for _, w, _ in built) - 0.015
+    y = top + 0.04
+    for legend, _, height in built:
+        legend.set_bbox_to_anchor((column, y), transform=fig.transFigure)
+        y -= height + gap
+
+    boxes = [ax.get_position() for ax in content]
+    x0, x1 = min(b.x0 for b in boxes), max(b.x1 for b in boxes)
+    y0, y1 = min(b.y0 for b in boxes), max(b.y1 for b in boxes)
+    # room for what stands outside the panels: tick labels below and a panel title above
+    new_x0, new_x1 = x0, column - 0.04
+    new_y0, new_y1 = bottom + 0.06, top - 0.035
+    for ax, box in zip(content, boxes):
+        ax.set_position([new_x0 + (box.x0 - x0) * (new_x1 - new_x0) / (x1 - x0),
+                         new_y0 + (box.y0 - y0) * (new_y1 - new_y0) / (y1 - y0),
+                         box.width * (new_x1 - new_x0) / (x1 - x0),
+                         box.height * (new_y1 - new_y0) / (y1 - y0)])
+    _fit_text(fig, content, column * fig.bbox.width)
+
+
+def _fit_text(fig, axes, right: float) -> None:
+    """On a slide's narrower panels: wrap a panel title that would run into the legends (at
+    `right`, in pixels), and keep every other tick of a scale where its labels would touch."""
+    renderer = fig.canvas.get_renderer()
+    titles = [(ax, t) for ax in axes for t in (ax.title, ax._left_title) if t.get_text()]
+    for ax, title in titles:
+        text = title.get_text()
+        box = title.get_window_extent(renderer)
+        # as far as the legends, or the next title to its right in the same row of panels
+        limit = min([right] + [t.get_window_extent(renderer).x0 - 12 for other, t in titles
+                               if other.get_position().x0 > ax.get_position().x0
+                               and abs(other.get_position().y1 - ax.get_position().y1) < 0.02])
+        if box.x1 > limit:
+            width = int(len(text) * (limit - box.x0) / box.width)
+            title.set_text("\n".join(textwrap.wrap(text, max(width, 12))))
+    # a title wrapped onto more lines takes that height from the top of its row of panels
+    extra: dict[float, float] = {}
+    for ax, title in titles:
+        lines = title.get_text().count("\n")
+        row = round(ax.get_position().y1, 2)
+        extra[row] = max(extra.get(row, 0), lines * title.get_fontsize() * 1.25 / 72 / fig.get_size_inches()[1])
+    for ax in axes:
+        box = ax.get_position()
+        cut = extra.get(round(box.y1, 2), 0)
+        if cut:
+            ax.set_position([box.x0, box.y0, box.width, box.height - cut])
+    for _ in range(3):
+        fig.draw_without_rendering()
+        crowded = []
+        for ax in axes:
+            for axis, gap in ((ax.xaxis, lambda a, b: b.x0 - a.x1), (ax.yaxis, lambda a, b: b.y0 - a.y1)):
+                low, high = sorted(axis.get_view_interval())
+                shown = sorted((t.get_window_extent(renderer) for t in axis.get_ticklabels()
+                                if t.get_visible() and t.get_text() and low <= t.get_position()[axis is ax.yaxis] <= high),
+                               key=lambda box: box.y0 if axis is ax.yaxis else box.x0)
+                texts = [t.get_text() for t in axis.get_ticklabels() if t.get_text()]
+                if any(gap(a, b) < 4 for a, b in zip(shown, shown[1:])) and all(map(_SCALE_LABEL.search, texts)):
+                    crowded.append(axis)
+        if not crowded:
+            return
+        for axis in crowded:
+            view = axis.get_view_interval()
+            low, high = sorted(view)
+            pairs = [(tick, label.get_text()) for tick, label in zip(axis.get_ticklocs(), axis.get_ticklabels())
+                     if low <= tick <= high]
+            if len(pairs) < 3:  # a scale keeps two labels at least
+                continue
+            keep = _every_other([label for _, label in pairs])
+            axis.set_ticks([pairs[i][0] for i in keep], [pairs[i][1] for i in keep])
+            axis.set_view_interval(*view, ignore=True)  # set_ticks widens the view to its ticks
+
+
+# Labels of a scale (numbers, dates): one may be left out. A category's label never is.
+_SCALE_LABEL = re.compile(r"\b(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec)\b|^[\s\d.,\u2212-]+(million|billion|%)?$")
+
+
+def _every_other(labels: list[str]) -> list[int]:
+    """Indices of every other tick label, always keeping one that names a year (so a date axis
+    still says which year its months are in), each keeping its own label."""
+    years = [bool(re.search(r"\d{4}", label)) for label in labels]
+    if all(years):
+        return list(range(0, len(labels), 2))
+    keep: list[int] = []
+    for i, label in enumerate(labels):
+        if re.search(r"\d{4}", label):
+            if keep and keep[-1] == i - 1 and not re.search(r"\d{4}", labels[i - 1]):
+                keep.pop()
+            keep.append(i)
+        elif not keep or keep[-1] < i - 1:
+            keep.append(i)
+    return keep
+
 
 # Where a mark that stands for a claim links to, from a chapter page: the claim's row on the
 # claims ledger page (chapters/ledger.md), whose rows are anchored by claim id.
@@ -228,14 +432,16 @@ def add_provenance(fig, title: str, subtitle: str, source: str, as_of: pd.Timest
         return y - (len(lines) * size * 1.3 / 72) / height
 
     y = block(title, 14, y, fontweight="bold")
-    y = block(subtitle, 10, y - 0.06 / height, color="#333333")
+    if layout().subtitle:
+        y = block(subtitle, 10, y - 0.06 / height, color="#333333")
     credit = (f"Source: {source}. Claims as of {as_of.day} {as_of:%B %Y}. "
               f"{REPORT_TITLE}, claims ledger (data/claims.csv).")
     lines = textwrap.wrap(credit, int(width * 72 / (8 * 0.55)))
     fig.text(x, 0.1 / height, "\n".join(lines), fontsize=8, ha="left", va="bottom", color="#444444",
              linespacing=1.3)
     bottom = (0.1 + len(lines) * 8 * 1.3 / 72 + 0.12) / height
-    return y - 0.3 / height, bottom
+    fig.nkreport_frame = (y - 0.3 / height, bottom)  # where a slide's legends may go (legends_to_the_side)
+    return fig.nkreport_frame
 
 
 def add_legends(ax, claims: pd.DataFrame, styles: dict[str, dict]) -> None:

@@ -6,8 +6,8 @@
   CITATION.cff (title, authors, version, date-released, url).
 - Each chart inline in its page, as SVG whose text is set in the book's chart font (one
   shared file instead of a font in every image), labelled for screen readers with its alt text.
-- Under each chart: links to its bundle in figures/ (PNG for slides, SVG, CSV of the plotted
-  claims), which the chapters write during the build and this extension copies into the HTML output
+- Under each chart: links to its bundle in figures/ (PNG, SVG, CSV of the plotted claims, and
+  the chart laid out for a 16:9 slide as PNG and SVG), which the chapters write during the build and this extension copies into the HTML output
   together with the ledger's data files.
 """
 
@@ -23,6 +23,7 @@ import yaml
 from docutils import nodes
 
 from ...data import load
+from ...report.export import slide_name
 from ...report.text import date_text
 
 # Pages that present no claims of their own get no edition line and no citation block.
@@ -88,13 +89,20 @@ def relative(docname: str, target: str, builder_name: str) -> str:
 def download_links(label: str, docname: str, builder_name: str) -> nodes.paragraph:
     para = nodes.paragraph(classes=["figure-downloads"])
     para += nodes.Text("Download this chart: ")
-    files = [("png", "PNG (300 dpi, for slides)"), ("svg", "SVG (editable text)"),
-             ("csv", "data (CSV: the plotted claims, with claimants and sources)")]
-    for n, (ext, text) in enumerate(files):
+    files = [(label, "png", "PNG (300 dpi)"), (label, "svg", "SVG (editable text)"),
+             (label, "csv", "data (CSV: the plotted claims, with claimants and sources)")]
+    for n, (stem, ext, text) in enumerate(files):
         if n:
             para += nodes.Text(" \u00b7 ")
-        uri = relative(docname, f"figures/{label}.{ext}", builder_name)
+        uri = relative(docname, f"figures/{stem}.{ext}", builder_name)
         para += nodes.reference("", text, refuri=uri, classes=[f"download-{ext}"])
+    # The chart laid out for a 16:9 slide by its own code (report.style.SLIDE).
+    para += nodes.Text(". For a 16:9 slide: ")
+    for n, (ext, text) in enumerate([("png", "PNG (1920\u00d71080)"), ("svg", "SVG")]):
+        if n:
+            para += nodes.Text(" \u00b7 ")
+        uri = relative(docname, f"figures/{slide_name(label)}.{ext}", builder_name)
+        para += nodes.reference("", text, refuri=uri, classes=[f"download-slide-{ext}"])
     return para
 
 
