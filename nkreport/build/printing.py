@@ -17,6 +17,7 @@ one page for the whole book and one for each chapter, which nkreport.build.pdf p
 
 from __future__ import annotations
 
+import copy
 import posixpath
 import re
 from dataclasses import dataclass
@@ -182,10 +183,11 @@ def page_html(head: str, body_class: str, content: str) -> str:
             f"{content}</article></main></body>\n</html>\n")
 
 
-def edition_line(soup: BeautifulSoup, citation: dict, text: str) -> Tag:
-    line = soup.new_tag("p", attrs={"class": "print-edition"})
-    line.string = (f"{text} {citation['title']}, edition {citation['version']}, "
-                   f"{long_date(str(citation['date-released']))}. {citation['url']}")
+def cite_line(soup: BeautifulSoup, citation: dict, chapter: Chapter) -> Tag:
+    """Under a chapter's title: how to cite it, which says where it comes from (edition, address)."""
+    plain, _ = chapter_citation(citation, chapter.title, chapter.docname)
+    line = soup.new_tag("p", attrs={"class": "print-edition citation-plain"})
+    line.string = f"Cite as: {plain}"
     return line
 
 
@@ -209,25 +211,18 @@ def write_print_pages(single: Path, citation: dict) -> dict[str, Path]:
     for chapter in chapters:
         if chapter.docname in NOT_CHAPTERS:
             continue
-        page = BeautifulSoup(str(chapter.section), "html.parser")
-        section = page.find("section")
-        claims_tables_for_paper(page, section)
-        title = section.find(HEADING)
-        title.insert_after(edition_line(page, citation, "A chapter of"))
-        references = cited_references(section, bibliography)
+        page = copy.copy(chapter.section)
+        claims_tables_for_paper(soup, page)
+        page.find(HEADING).insert_after(cite_line(soup, citation, chapter))
+        references = cited_references(page, bibliography)
         if references:
-            block = page.new_tag("section", attrs={"class": "print-references", "id": "print-references"})
-            block.append(BeautifulSoup("<h2>References</h2>", "html.parser"))
-            listing = page.new_tag("div", attrs={"class": "citation-list"})
-            for entry in references:
-                listing.append(BeautifulSoup(str(entry), "html.parser"))
-            block.append(listing)
-            section.append(block)
-        plain, _ = chapter_citation(citation, chapter.title, chapter.docname)
-        cite = BeautifulSoup(f'<div class="cite-this print-cite"><p class="rubric">Cite this chapter</p>'
-                             f'<p class="citation-plain"></p></div>', "html.parser")
-        cite.find("p", class_="citation-plain").string = plain
-        section.append(cite)
+            block = soup.new_tag("section", attrs={"class": "print-references", "id": "print-references"})
+            heading = soup.new_tag("h2")
+            heading.string = "References"
+            listing = soup.new_tag("div", attrs={"class": "citation-list"})
+            listing.extend([copy.copy(entry) for entry in references])
+            block.extend([heading, listing])
+            page.append(block)
         point_links(page, {tag["id"] for tag in page.find_all(id=True)}, home, url)
         pages[chapter.name] = page_html(head, "print-one-chapter", str(page))
 
