@@ -62,7 +62,9 @@ def make_pdf(root: Path = ROOT, site: Path | None = None) -> int:
     out = root / "_build" / "pdf"
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    targets = {page: out / (PDF_NAME if name == BOOK else f"{name}.pdf") for name, page in pages.items()}
+    # The whole book first: the longest print, while the other printer takes the chapters.
+    order = sorted(pages, key=lambda name: name != BOOK)
+    targets = {pages[name]: out / (PDF_NAME if name == BOOK else f"{name}.pdf") for name in order}
     with ThreadPoolExecutor(max_workers=PRINTERS) as pool:
         jobs = [pool.submit(print_to_pdf, page, pdf) for page, pdf in targets.items()]
         try:
