@@ -14,7 +14,8 @@ from sphinx.errors import ExtensionError
 
 from nkreport.build import pdf as pdf_module
 from nkreport.build.pdf import PDF_NAME, print_to_pdf
-from nkreport.build.printing import LISTED_IN_FULL, claims_lists_to_ledger, claims_tables_for_paper, printed_ledger
+from nkreport.build.printing import (LISTED_IN_FULL, claims_lists_to_ledger, claims_tables_for_paper, point_links,
+                                     printed_ledger)
 from nkreport.build.sphinxext.pages import print_ledger
 from nkreport.chapters.ledger import ledger_print_html
 from nkreport.report.text import figure_text
@@ -115,6 +116,16 @@ def test_a_long_list_of_claims_points_to_the_printed_ledger_in_the_whole_book(le
                           "html.parser")
     claims_lists_to_ledger(short, short.section, where)
     assert short.find("table", id="tbl-x") is not None
+
+
+def test_a_printed_link_stays_in_the_pdf_or_goes_to_the_published_book():
+    page = BeautifulSoup('<p><a href="chapters/overview.html#here">a</a> <a href="chapters/overview.html#elsewhere">b</a> '
+                         '<a href="_downloads/0f/claims.csv">c</a> <a href="../data/sources.bib">d</a> '
+                         '<a href="genindex.html">e</a> <a href="https://example.com/x">f</a></p>', "html.parser")
+    point_links(page, {"here"}, {"elsewhere": "chapters/troops"}, "https://book.example/")
+    assert [a.get("href") for a in page.find_all("a")] == [
+        "#here", "https://book.example/chapters/troops.html#elsewhere", "https://book.example/data/claims.csv",
+        "https://book.example/data/sources.bib", None, "https://example.com/x"]
 
 
 @pytest.mark.parametrize("screen", [

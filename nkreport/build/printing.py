@@ -9,8 +9,8 @@ one page for the whole book and one for each chapter, which nkreport.build.pdf p
 - a claims table keeps six columns, with each claim's note on a line of its own under its row;
   in the whole book a long list of claims points instead to the printed ledger at its end,
   which gives every claim and its note once;
-- a chapter's page carries the edition, the references it cites and its citation, so it can be
-  attached to a briefing on its own;
+- a chapter's page opens with how to cite it (edition, date, address) and ends with the
+  references it cites, so it can be attached to a briefing on its own;
 - links point inside the PDF when their target is printed there, and to the published book
   otherwise. Scripts are dropped: nothing a page prints needs them.
 """
@@ -25,7 +25,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup, Tag
 
-from .sphinxext.pages import NOT_CHAPTERS, authors_text, chapter_citation, long_date
+from .sphinxext.pages import DATA_FILES, NOT_CHAPTERS, authors_text, chapter_citation, long_date
 
 BOOK = "book"  # the name of the whole book's print page, beside the chapters' names
 CLAIMS_COLUMNS = ("Date", "Claimant", "What is claimed")  # how a list of claims (report.text.claims_table) starts
@@ -167,12 +167,15 @@ def point_links(page: Tag, printed: set[str], home: dict[str, str], url: str) ->
         if re.match(r"^[a-z]+:", href):
             continue
         path, _, fragment = href.partition("#")
+        path = path.removeprefix("../")  # a chapter's own relative link (../data/claims.csv)
         if fragment in printed:
             link["href"] = f"#{fragment}"
         elif fragment in home:
             link["href"] = f"{url}{home[fragment]}.html#{fragment}"
         elif path.startswith(("figures/", "data/")):
             link["href"] = url + path
+        elif path.startswith("_downloads/") and posixpath.basename(path) in DATA_FILES:
+            link["href"] = f"{url}data/{posixpath.basename(path)}"  # the book publishes them in data/
         else:
             del link["href"]
 
@@ -186,7 +189,7 @@ def page_html(head: str, body_class: str, content: str) -> str:
 def cite_line(soup: BeautifulSoup, citation: dict, chapter: Chapter) -> Tag:
     """Under a chapter's title: how to cite it, which says where it comes from (edition, address)."""
     plain, _ = chapter_citation(citation, chapter.title, chapter.docname)
-    line = soup.new_tag("p", attrs={"class": "print-edition citation-plain"})
+    line = soup.new_tag("p", attrs={"class": "print-edition"})
     line.string = f"Cite as: {plain}"
     return line
 
