@@ -58,3 +58,13 @@ def book_copy(tmp_path, book_html) -> Path:
         elif source.exists():
             shutil.copy2(source, tmp_path / part)
     return tmp_path
+
+
+@pytest.fixture(scope="session")
+def pdf_dir(book_html) -> Path:
+    """`make pdf` run once: the whole book and each chapter printed into _build/pdf/, and copied
+    into the HTML book's pdf/ folder."""
+    from nkreport.build.pdf import make_pdf
+
+    assert make_pdf(ROOT, site=book_html) == 0, "make pdf failed"
+    return ROOT / "_build" / "pdf"

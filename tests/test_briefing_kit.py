@@ -12,7 +12,7 @@ from pybtex.database import parse_string
 from pypdf import PdfReader
 
 from nkreport.chapters import charts
-from nkreport.build.pdf import PDF_NAME, make_pdf
+from nkreport.build.pdf import PDF_NAME
 from nkreport.report.text import date_text
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -95,11 +95,9 @@ def test_the_ledger_page_lists_every_claim(book_html, ledger):
 
 
 @pytest.fixture(scope="module")
-def pdf(book_html) -> PdfReader:
-    assert make_pdf(ROOT) == 0, "make pdf failed"
-    path = ROOT / "_build" / "pdf" / PDF_NAME
-    assert not (ROOT / "_build" / "html" / PDF_NAME).exists()
-    return PdfReader(path)
+def pdf(pdf_dir, book_html) -> PdfReader:
+    assert not (book_html / PDF_NAME).exists()
+    return PdfReader(pdf_dir / PDF_NAME)
 
 
 def test_the_pdf_has_every_chapter_and_every_chart(pdf, book_html):

@@ -12,7 +12,6 @@ from __future__ import annotations
 import base64
 import html
 import re
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -29,7 +28,7 @@ from ..report.judgments import LIKELIHOOD
 from ..report.style import CLAIM_LINK
 from ..report.text import date_text, figure_text
 from .book import ROOT
-from .pdf import chromium
+from .pdf import print_to_pdf
 from .sphinxext.pages import authors_text, long_date, read_citation
 
 BRIEF_NAME = "brief.pdf"
@@ -294,20 +293,6 @@ def brief_html(ledger: Ledger | None = None, root: Path = ROOT) -> str:
             f"<style>{_font_faces(root)}\n{css}</style></head><body>{body}</body></html>")
 
 
-def print_pdf(page: Path, pdf: Path) -> bool:
-    """Print an HTML file to PDF with headless Chromium, as nkreport.build.pdf does."""
-    # TODO: pdf.print_to_pdf (a shared helper is on its way; swap this for it when merged)
-    command = [chromium(), "--headless", "--no-sandbox", "--disable-gpu", "--no-pdf-header-footer",
-               "--disable-background-networking", "--disable-component-update", "--disable-sync",
-               "--no-first-run", "--run-all-compositor-stages-before-draw", "--virtual-time-budget=10000",
-               f"--print-to-pdf={pdf}", page.as_uri()]
-    result = subprocess.run(command, capture_output=True, text=True)
-    if result.returncode != 0 or not pdf.is_file() or pdf.stat().st_size == 0:
-        print(result.stderr, file=sys.stderr)
-        return False
-    return True
-
-
 def make_brief(root: Path = ROOT, pdf: Path | None = None) -> int:
     """Write the brief (by default to _build/pdf/brief.pdf); 0 if it was written."""
     pdf = pdf or root / "_build" / "pdf" / BRIEF_NAME
@@ -316,8 +301,10 @@ def make_brief(root: Path = ROOT, pdf: Path | None = None) -> int:
     with tempfile.TemporaryDirectory() as tmp:
         page = Path(tmp) / "brief.html"
         page.write_text(brief_html(root=root), encoding="utf-8")
-        if not print_pdf(page, pdf):
-            print("Chromium did not write the brief.", file=sys.stderr)
+        try:
+            print_to_pdf(page, pdf)
+        except RuntimeError as err:
+            print(err, file=sys.stderr)
             return 1
     print(f"Brief written: {pdf}")
     return 0

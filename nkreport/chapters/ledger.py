@@ -80,3 +80,51 @@ def ledger_table_html(ledger: Ledger) -> str:
         f"<caption>Every claim in the ledger, oldest first. Select a column heading to sort.</caption>"
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+# The printed ledger (ledger_print_html): topics in the order the book's chapters take them up;
+# a topic not named here follows, under its own name.
+PRINT_TOPICS = {"timeline": "Timeline", "troops": "Troops", "forces": "Forces for comparison",
+                "operations": "Operations", "nk_casualties": "North Korean losses",
+                "ru_casualties": "Russian losses", "shipments": "Shipments", "returns": "Returns to North Korea",
+                "vietnam": "The Vietnam era", "response": "Responses"}
+
+
+def _print_figure(row) -> str:
+    """The figure with its unit ('at least 3,000 soldiers'); an event's count has no unit to say."""
+    figure = figure_text(row)
+    if not figure or figure == "denied" or row["unit"] in ("event", "USD", "KRW"):
+        return figure  # figure_text writes a currency before the number
+    return f"{figure} {row['unit']}"
+
+
+def _print_claim(row) -> str:
+    claimed = ("undated" if row["claimed_on_precision"] == "unknown"
+               else date_text(row["claimed_on"], row["claimed_on_precision"]))
+    figure = _print_figure(row)
+    what = escape(measure_label(row["measure"])) + (f": <strong>{escape(figure)}</strong>" if figure else "")
+    hosts = ", ".join(f'<a href="{escape(url)}">{escape(urlsplit(url).netloc.removeprefix("www."))}</a>'
+                      for url in row["source_url"].split(" "))
+    return (f'<div class="ledger-print-claim" id="claim-{escape(row["claim_id"])}">'
+            f'<p class="ledger-print-head"><strong>{date_text(row["as_of"], row["as_of_precision"])}</strong>'
+            f' \u00b7 {escape(row["claimant_short_name"])} \u00b7 {KIND_LABELS[row["claim_kind"]]}: {what}</p>'
+            f'<p class="ledger-print-note">{escape(row["note"])} <span class="ledger-print-meta">Claimed '
+            f'{claimed} \u00b7 {hosts} \u00b7 <code>{escape(row["claim_id"])}</code></span></p></div>')
+
+
+def ledger_print_html(ledger: Ledger) -> str:
+    """Every claim laid out for paper (the book's PDF), as a catalogue: a section per topic, oldest
+    claim first, and for each claim the date it refers to, claimant, kind, what is claimed and the
+    figure, the note, when it was claimed, its source pages and its id."""
+    order = ledger.claims["topic"].map({t: n for n, t in enumerate(PRINT_TOPICS)}).fillna(len(PRINT_TOPICS))
+    claims = ledger.claims.assign(_order=order).sort_values(["_order", "topic", "as_of", "claim_id"])
+    parts = ['<div class="ledger-print"><p class="ledger-print-intro">Every claim in the ledger, by topic, '
+             "oldest first: the date it refers to, the claimant, the kind of claim, what is claimed and the "
+             "figure; then the note, when the claim was made, the pages it was read on, and its id.</p>"]
+    for topic, group in claims.groupby("topic", sort=False):
+        title = PRINT_TOPICS.get(topic, topic.replace("_", " ").capitalize())
+        parts.append(f'<section class="ledger-print-topic" id="ledger-print-{escape(topic)}">'
+                     f'<h2>{escape(title)}: {len(group)} claim{"s" if len(group) != 1 else ""}</h2>'
+                     + "".join(_print_claim(row) for _, row in group.iterrows()) + "</section>")
+    parts.append("</div>")
+    return "".join(parts)

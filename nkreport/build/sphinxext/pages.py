@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import posixpath
+import re
 import shutil
 from pathlib import Path
 
@@ -26,6 +27,9 @@ from ...data import load
 from ...report.export import slide_name
 from ...report.text import date_text
 
+# The ledger page's interactive table: an element of class ledger-app (formerly the pair
+# div.ledger-controls and div.ledger-scroll).
+SCREEN_LEDGER = re.compile(r"""class=["'](?:[^"']*\s)?ledger-(?:app|controls|scroll)[\s"']""")
 # Pages that present no claims of their own get no edition line and no citation block.
 NOT_CHAPTERS = {"chapters/bibliography", "chapters/changelog"}
 DATA_FILES = ("claims.csv", "claimants.csv", "sources.bib", "datapackage.json", "README.md")
@@ -143,6 +147,22 @@ def _ledger(data: Path):
     return _LEDGERS[key]
 
 
+def print_ledger(doctree, ledger) -> None:
+    """In the single page the PDF is printed from, put the ledger laid out for paper, made from the
+    data, in place of the ledger page's interactive table, whatever that table's HTML is."""
+    from sphinx.errors import ExtensionError
+
+    from ...chapters.ledger import ledger_print_html
+
+    screen = [node for node in doctree.findall(nodes.raw) if SCREEN_LEDGER.search(node.astext())]
+    if not screen:
+        raise ExtensionError("the ledger page's table (class ledger-app) was not found, so the printed "
+                             "ledger could not replace it")
+    screen[0].replace_self(nodes.raw("", ledger_print_html(ledger), format="html"))
+    for node in screen[1:]:
+        node.parent.remove(node)
+
+
 def on_builder_inited(app) -> None:
     from ...chapters import charts  # imported late: the chapter modules import matplotlib
 
@@ -159,7 +179,10 @@ def on_doctree_resolved(app, doctree, docname: str) -> None:
                 if app.builder.format == "html":
                     inline_chart(app, figure, label)
                 figure.parent.insert(figure.parent.index(figure) + 1, download_links(label, docname, builder))
-    if docname in NOT_CHAPTERS or builder == "singlehtml":
+    if builder == "singlehtml":
+        print_ledger(doctree, state["ledger"])
+        return
+    if docname in NOT_CHAPTERS:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
@@ -187,6 +210,14 @@ def on_doctree_resolved(app, doctree, docname: str) -> None:
     block += nodes.rubric("", "Cite this chapter")
     block += nodes.paragraph("", plain, classes=["citation-plain"])
     block += nodes.literal_block(bibtex, bibtex, language="bibtex", classes=["citation-bibtex"])
+    # `make pdf` prints each chapter to pdf/<chapter>.pdf in the HTML book (nkreport.build.pdf).
+    pdf = nodes.paragraph(classes=["chapter-pdf"])
+    pdf += nodes.Text("To attach this chapter to a briefing: ")
+    pdf += nodes.reference("", f"this chapter as PDF ({posixpath.basename(docname)}.pdf)",
+                           refuri=relative(docname, f"pdf/{posixpath.basename(docname)}.pdf", builder),
+                           classes=["chapter-pdf-link"])
+    pdf += nodes.Text(", with its charts, its claims and the references it cites.")
+    block += pdf
     doctree.append(block)
 
 
