@@ -4,11 +4,13 @@ for a reader's claimants and dates; JupyterLab (make lab) saves a chapter as the
 
 import base64
 import io
-import os
+import re
+import sys
 from pathlib import Path
 
 import jupytext
 import matplotlib
+import pandas as pd
 import pytest
 from jupytext.config import load_jupytext_config
 from PIL import Image
@@ -22,7 +24,8 @@ from nkreport.report.text import figure_text
 
 matplotlib.use("agg")
 ROOT = Path(__file__).resolve().parent.parent
-BUILD_VARIABLES = (DATA_DIR_VARIABLE, RECORD_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE)
+BUILD_VARIABLES = (DATA_DIR_VARIABLE, RECORD_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE,
+                   PNG_QUEUE_VARIABLE)
 CHARTED = [name for name in chapters.names() if getattr(chapters.module(name), "FIGURES", ())]
 
 
@@ -53,7 +56,7 @@ def test_the_check_finds_a_chapter_without_its_explore_cell(tmp_path, monkeypatc
     text = (ROOT / "chapters" / "troops.md").read_text(encoding="utf-8")
     page.write_text(text.replace(":tags: [remove-cell]\n\n# In Jupyter", ":tags: [remove-input]\n\n# In Jupyter"),
                     encoding="utf-8")
-    monkeypatch.setattr(__import__(__name__), "ROOT", tmp_path)
+    monkeypatch.setattr(sys.modules[__name__], "ROOT", tmp_path)
     with pytest.raises(AssertionError, match="would be published"):
         test_every_chapter_with_charts_has_an_explore_cell_the_book_removes("troops")
 
@@ -99,12 +102,12 @@ def test_a_redrawn_chart_draws_only_the_chosen_claimants_and_dates(troop_ledger)
     fig, drawn = notebook.redraw(troop_ledger, troops.FIGURES[0], keep)
     rows = troop_ledger.claims[troop_ledger.claims["claim_id"].isin(drawn)]
     assert set(rows["claimant"]) == set(chosen)
-    assert rows["as_of"].min() >= notebook.pd.Timestamp("2024-11-01")
+    assert rows["as_of"].min() >= pd.Timestamp("2024-11-01")
     wanted = troops.plotted_claims(troop_ledger)
     wanted = wanted[wanted["claimant"].isin(chosen) & (wanted["as_of"] >= "2024-11-01")]
     assert set(drawn) == set(wanted["claim_id"]), "a chosen claim is missing from the redrawn chart"
     # the chapter's own rules stay: the title states the same headline as the published chart
-    assert fig.get_label() == troops.chart_title(troop_ledger) or troops.chart_title(troop_ledger) in fig.texts[0].get_text()
+    assert fig.get_label() == troops.chart_title(troop_ledger)
     # and the module's function is itself again afterwards
     assert len(troops.plotted_claims(troop_ledger)) > len(wanted)
 
@@ -198,3 +201,25 @@ def test_the_published_page_shows_no_trace_of_the_explore_cell(book_html):
     page = (book_html / "chapters" / "troops.html").read_text(encoding="utf-8")
     for trace in ("explore", "In Jupyter", "claimants=None", "the book removes this cell"):
         assert trace not in page, f"the troop page shows {trace!r}"
+
+
+# --- make lab: JupyterLab pinned apart ---------------------------------------------------------------
+
+def pins(path: Path) -> dict[str, str]:
+    lines = [line.split("#")[0].strip() for line in path.read_text(encoding="utf-8").splitlines()]
+    found = {}
+    for line in filter(None, lines):
+        name, sep, version = line.partition("==")
+        assert sep and version, f"{path.name}: '{line}' is not pinned exactly (name==version)"
+        found[re.sub(r"[-_.]+", "-", name).lower()] = version
+    return found
+
+
+def test_jupyterlab_is_pinned_apart_from_what_the_book_installs():
+    lab = pins(ROOT / "requirements-lab.txt")
+    assert "jupyterlab" in lab
+    book = pins(ROOT / "requirements.txt") | pins(ROOT / "constraints.txt")
+    assert "jupyterlab" not in book, "make book would install JupyterLab"
+    assert "jupytext" in book, "the book's environment opens chapters as notebooks only with jupytext"
+    both = sorted(set(lab) & set(book))
+    assert not both, f"requirements-lab.txt pins what the book's requirements pin: {both}"

@@ -51,7 +51,8 @@ def glue_claim(ledger: Ledger, claim_id: str, name: str | None = None) -> None:
     glue(f"{name}_bare", Markdown(figure), display=False)
     glue(f"{name}_date", Markdown(date_text(row["as_of"], row["as_of_precision"])), display=False)
     if not in_build():
-        _glued_in_cell.append((name, figure_text(row), f"{row['claimant_short_name']}, "
+        shown = figure_text(row) or measure_label(row["measure"])  # an event has no figure but what happened
+        _glued_in_cell.append((name, shown, f"{row['claimant_short_name']}, "
                                f"{date_text(row['as_of'], row['as_of_precision'])} (`{claim_id}`)"))
 
 
@@ -177,13 +178,16 @@ def _show_glued(*_) -> None:
     """After a cell: one table of the figures it glued for the prose, under their glue names."""
     if not _glued_in_cell:
         return
-    lines = [f"Glued by this cell for the prose, which names each ({len(_glued_in_cell)} figures):", "", "| glue name | figure | from |", "|---|---|---|"]
+    lines = [f"Glued by this cell for the prose, which names each ({len(_glued_in_cell)} figures):", "",
+             "| glue name | figure | from |", "|---|---|---|"]
     lines += [f"| `{name}` | {escape_cell(text)} | {where} |" for name, text, where in _glued_in_cell]
     _glued_in_cell.clear()
     display(Markdown("\n".join(lines)))
 
 
-_FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}[ \t]*([^\n]*)\n((?::[\w-]+:[^\n]*\n)*)\n?(.*?)^\1[ \t]*$", re.M | re.S)
+# A directive: its fence, name, argument, options (":name: value" lines), body and closing fence.
+_FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}[ \t]*([^\n]*)\n((?::[\w-]+:[^\n]*\n)*)\n?(.*?)^\1[ \t]*$",
+                    re.M | re.S)
 _ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
 _SPAN = re.compile(r"(?<!\\)\[([^\]]*)\]\{\.[^}]*\}")
 _LABEL = re.compile(r"^\([\w-]+\)=[ \t]*\n?", re.M)
