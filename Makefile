@@ -47,9 +47,11 @@ validate: $(ENV_STAMP)
 	$(PY) -m nkreport.data.validate
 
 # The chapters as notebooks in JupyterLab: run one top to bottom to see its charts, figures and
-# tables; a chapter saved there stays the same MyST Markdown file (jupytext.toml).
+# tables; a chapter saved there stays the same MyST Markdown file (jupytext.toml). Checkpoints are
+# kept in _build/, not beside the chapters, where the build would count them as sources.
 lab: $(ENV_STAMP) $(LAB_STAMP)
-	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" $(if $(SUDO),,--allow-root) chapters/overview.md
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --FileCheckpoints.checkpoint_dir="$(CURDIR)/_build/.lab-checkpoints" \
+	  $(if $(SUDO),,--allow-root) chapters/overview.md
 
 $(LAB_STAMP): requirements-lab.txt constraints.txt | $(ENV_STAMP)
 	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt -c constraints.txt
