@@ -84,7 +84,7 @@ def test_a_claimant_the_chart_does_not_draw_is_refused(troop_ledger):
 @pytest.mark.parametrize("settings, message", [
     ({"since": "2025-13-01"}, "is not a date"),
     ({"since": "2025-06-01", "until": "2025-01-01"}, "is after until"),
-    ({"since": "2099-01-01"}, "no claim the chart draws passes"),
+    ({"since": "2099-01-01"}, "no claim the charts draw passes"),
     ({"claimants": []}, "leaves nothing to draw"),
 ])
 def test_settings_that_cannot_be_drawn_are_refused(troop_ledger, settings, message):

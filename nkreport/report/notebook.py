@@ -293,7 +293,7 @@ def explore_settings(ledger: Ledger, charts, claimants=None, since=None, until=N
         return passes
 
     if not keep(rows).any():
-        raise ValueError(f"no claim the chart draws passes these settings; its claims refer to dates from "
+        raise ValueError(f"no claim the charts draw passes these settings; their claims refer to dates from "
                          f"{rows['as_of'].min():%Y-%m-%d} to {rows['as_of'].max():%Y-%m-%d}, by "
                          f"{_claimant_choices(rows)}")
     return keep
