@@ -14,7 +14,14 @@ ENV_STAMP := $(VENV)/.installed-$(ENV_HASH)
 CHROMIUM := /usr/bin/chromium
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 
-.PHONY: book test pdf brief bench figures validate serve clean
+# JupyterLab, an extra: installed into .venv by `make lab` only, with its own stamp.
+LAB_HASH := $(shell cat requirements-lab.txt constraints.txt | sha256sum | cut -c1-16)
+LAB_STAMP := $(VENV)/.lab-$(LAB_HASH)
+# Double-clicking a chapter opens it as a notebook (jupytext's viewer), not as text; JupyterLab
+# does not ask to fetch news or look for updates, as the book needs no network.
+LAB_SETTINGS := $(VENV)/share/jupyter/lab/settings/overrides.json
+
+.PHONY: book test pdf brief bench figures validate serve lab clean
 
 book: $(ENV_STAMP)
 	$(PY) -m nkreport.build
@@ -43,6 +50,21 @@ figures: $(ENV_STAMP)
 
 validate: $(ENV_STAMP)
 	$(PY) -m nkreport.data.validate
+
+# The chapters as notebooks in JupyterLab: run one top to bottom to see its charts, figures and
+# tables; a chapter saved there stays the same MyST Markdown file (jupytext.toml). Checkpoints are
+# kept in _build/, not beside the chapters, where the build would count them as sources.
+lab: $(ENV_STAMP) $(LAB_STAMP)
+	$(VENV)/bin/jupyter lab --ServerApp.root_dir="$(CURDIR)" --FileCheckpoints.checkpoint_dir="$(CURDIR)/_build/.lab-checkpoints" \
+	  $(if $(SUDO),,--allow-root) chapters/overview.md
+
+$(LAB_STAMP): requirements-lab.txt constraints.txt | $(ENV_STAMP)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements-lab.txt -c constraints.txt
+	mkdir -p $(dir $(LAB_SETTINGS))
+	echo '{"@jupyterlab/docmanager-extension:plugin": {"defaultViewers": {"markdown": "Jupytext Notebook"}},' \
+	  '"@jupyterlab/apputils-extension:notification": {"fetchNews": "false", "checkForUpdates": false}}' > $(LAB_SETTINGS)
+	rm -f $(VENV)/.lab-*
+	touch $@
 
 $(ENV_STAMP): requirements.txt constraints.txt pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)

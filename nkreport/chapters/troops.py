@@ -66,10 +66,12 @@ def later_role_start(claims: pd.DataFrame) -> pd.Timestamp:
     return facts.earliest(claims, "nk_engineers_builders_pledged")["claimed_on"]
 
 
-def panel_of(claims: pd.DataFrame) -> pd.Series:
-    """The chart row of each claim."""
+def panel_of(claims: pd.DataFrame, later_roles: pd.Timestamp | None = None) -> pd.Series:
+    """The chart row of each claim; `later_roles` is the day the later roles were announced (by
+    default found among `claims`)."""
     rows = claims["measure"].map(PANEL_OF_MEASURE)
-    third = (claims["measure"] == "nk_troops_expected") & (claims["claimed_on"] >= later_role_start(claims))
+    start = later_role_start(claims) if later_roles is None else later_roles
+    third = (claims["measure"] == "nk_troops_expected") & (claims["claimed_on"] >= start)
     return rows.mask(third, "roles")
 
 
@@ -332,7 +334,7 @@ def estimates_figure(ledger: Ledger):
     Claims resting on one weak page sit on a grey halo.
     """
     claims = plotted_claims(ledger)
-    claims = claims.assign(panel=panel_of(claims))
+    claims = claims.assign(panel=panel_of(claims, later_role_start(ledger.claims)))
     styles = charts.claimant_styles(ledger.claimants)
     head = headline(ledger)
     first, last = claims["claimed_on"].min(), max(claims["as_of"].max(), claims["claimed_on"].max())

@@ -1,22 +1,39 @@
-"""What a chapter notebook calls: glue claims and charts into the page, show a claims table."""
+"""What a chapter notebook calls: glue claims and charts into the page, show a claims table.
+
+In the book's build these calls only glue: the page places every number and chart. Run in Jupyter
+(outside the build, see in_build) the same calls also show their work under the cell: each chart,
+the figures glued for the prose, and tables written for Jupyter's Markdown (jupyter_markdown);
+explore() redraws a chapter's charts for a reader's choice of claimants and dates.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+import io
 import json
 import os
+import re
+import sys
 from contextlib import contextmanager
 from pathlib import Path
 
 import matplotlib.pyplot as plt
-from IPython.display import SVG, Markdown, display
+import pandas as pd
+from IPython.display import SVG, Image, Markdown, display
 from myst_nb import glue
 
 from ..data import Ledger
 from . import patches
-from .export import (FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE, page_svg, svg_bytes,
-                     without_links, write_chart)
-from .style import Chart
-from .text import KIND_LABELS, cite, claims_table, date_text, figure_text, measure_label
+from .export import (FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE, linked_claims, page_svg,
+                     svg_bytes, without_links, write_chart)
+from .style import STYLE, Chart
+from .text import KIND_LABELS, cite, claims_table, date_text, escape_cell, figure_text, measure_label
+
+
+def in_build() -> bool:
+    """Whether the book's build (or its one-chapter preview) runs this notebook: both tell the
+    chapter where to write its charts. Outside them, in Jupyter, the chapter shows its work."""
+    return bool(os.environ.get(FIGURES_DIR_VARIABLE))
 
 
 def glue_claim(ledger: Ledger, claim_id: str, name: str | None = None) -> None:
@@ -33,6 +50,10 @@ def glue_claim(ledger: Ledger, claim_id: str, name: str | None = None) -> None:
     glue(name, Markdown(f"{figure} {cite(row['source'])}"), display=False)
     glue(f"{name}_bare", Markdown(figure), display=False)
     glue(f"{name}_date", Markdown(date_text(row["as_of"], row["as_of_precision"])), display=False)
+    if not in_build():
+        shown = figure_text(row) or measure_label(row["measure"])  # an event has no figure but what happened
+        _glued_in_cell.append((name, shown, f"{row['claimant_short_name']}, "
+                               f"{date_text(row['as_of'], row['as_of_precision'])} (`{claim_id}`)"))
 
 
 def glue_claims(ledger: Ledger, claims) -> None:
@@ -70,6 +91,8 @@ def _streams_flushed_once():
 def glue_text(name: str, text: str) -> None:
     """Glue a computed phrase (a ratio, a count of claims) under `name`, in a span of class glued-<name>."""
     glue(name, Markdown(f"[{text}]{{.glued .glued-{name}}}"), display=False)
+    if not in_build():
+        _glued_in_cell.append((name, text, "computed by the chapter"))
 
 
 def glue_chart(ledger: Ledger, chart: Chart) -> None:
@@ -94,6 +117,8 @@ def glue_chart(ledger: Ledger, chart: Chart) -> None:
         entry = write_chart(fig, chart, ledger, Path(out), svg, Path(queue) if queue else None)
         with open(os.environ[FIGURES_RECORD_VARIABLE], "a", encoding="utf-8") as f:
             f.write(json.dumps({"figure": entry, "characters": characters}) + "\n")
+    else:
+        _show_chart(fig, label, linked_claims(linked))
     plt.close(fig)
 
 
@@ -134,3 +159,235 @@ def figure_markdown(label: str, alt: str, caption: str) -> str:
     book renders Markdown output as MyST)."""
     alt = " ".join(alt.split())
     return f"```{{glue:figure}} {label.replace('-', '_')}\n:name: {label}\n:alt: {alt}\n\n{caption}\n```"
+
+
+# --- In Jupyter, outside the build: show the work ------------------------------------------------
+
+_glued_in_cell: list[tuple[str, str, str]] = []  # (glue name, figure as read, where it comes from)
+
+
+def _show_chart(fig, label: str, claim_ids: list[str]) -> None:
+    """Show a drawn chart under its cell as a PNG, noting the chart and the claims its marks link to."""
+    buffer = io.BytesIO()
+    with plt.rc_context(STYLE):
+        fig.savefig(buffer, format="png", dpi=100, metadata={"Software": None})
+    display(Image(data=buffer.getvalue(), format="png",
+                  metadata={"nkreport": {"label": label, "claims": list(dict.fromkeys(claim_ids))}}))
+
+
+def _show_glued(*_) -> None:
+    """After a cell: one table of the figures it glued for the prose, under their glue names."""
+    if not _glued_in_cell:
+        return
+    lines = [f"Glued by this cell for the prose, which names each ({len(_glued_in_cell)} figures):", "",
+             "| glue name | figure | from |", "|---|---|---|"]
+    lines += [f"| `{name}` | {escape_cell(text)} | {where} |" for name, text, where in _glued_in_cell]
+    _glued_in_cell.clear()
+    display(Markdown("\n".join(lines)))
+
+
+# A directive: its fence, name, argument, options (":name: value" lines), body and closing fence.
+_FENCE = re.compile(r"^(`{3,}|:{3,})\{([\w:-]+)\}[ \t]*([^\n]*)\n((?::[\w-]+:[^\n]*\n)*)\n?(.*?)^\1[ \t]*$",
+                    re.M | re.S)
+_ROLE = re.compile(r"\{([\w:-]+)\}`([^`]*)`")
+_SPAN = re.compile(r"(?<!\\)\[([^\]]*)\]\{\.[^}]*\}")
+_LABEL = re.compile(r"^\([\w-]+\)=[ \t]*\n?", re.M)
+
+
+def _directive(match: re.Match) -> str:
+    name, argument, body = match.group(2), match.group(3).strip(), match.group(5)
+    if name in ("glue:figure", "figure"):  # the chart itself is shown by glue_chart
+        return f"*{body.strip()}*\n"
+    if name == "code-block":
+        return f"```{argument}\n{body}```\n"
+    heading = argument if name in ("table", "admonition") else f"{name}: {argument}"
+    return f"**{heading}**\n\n{body}"
+
+
+def _role(match: re.Match) -> str:
+    name, content = match.groups()
+    if name.startswith("cite"):
+        return "[" + ", ".join(k.strip() for k in content.split(",")) + "]"
+    target = re.fullmatch(r"(.*?)\s*<([^>]*)>", content)
+    return target.group(1) if target else content
+
+
+def jupyter_markdown(text: str) -> str:
+    """MyST Markdown as Jupyter's Markdown shows it: directives become their caption (bold) and
+    body, roles their text, citations their keys in brackets; spans and labels, which only the
+    book uses, are dropped."""
+    while True:
+        text, n = _FENCE.subn(_directive, text)
+        if not n:
+            break
+    text = _SPAN.sub(r"\1", _LABEL.sub("", text))
+    return _ROLE.sub(_role, text)
+
+
+def _show_work_in_jupyter() -> None:
+    """Outside the build, in IPython: Markdown displays are written for Jupyter, and every cell
+    ends with the figures it glued. The build's kernel never does this (it starts with the build's
+    variables set), so the published pages do not change."""
+    from IPython import get_ipython
+
+    shell = get_ipython()
+    if shell is None or in_build() or getattr(shell, "_nkreport_shows_work", False):
+        return
+    shell._nkreport_shows_work = True
+    shell.display_formatter.formatters["text/markdown"].for_type(Markdown, lambda md: jupyter_markdown(md.data))
+    shell.events.register("pre_run_cell", lambda *_: _glued_in_cell.clear())
+    shell.events.register("post_run_cell", _show_glued)
+
+
+_show_work_in_jupyter()
+
+
+# --- explore: a chapter's charts redrawn for a reader's settings ---------------------------------
+
+def _chart_rows(ledger: Ledger, charts) -> pd.DataFrame:
+    return pd.concat([chart.claims(ledger) for chart in charts]).drop_duplicates("claim_id")
+
+
+def _claimant_choices(rows: pd.DataFrame) -> str:
+    names = rows.drop_duplicates("claimant").sort_values("claimant")
+    return ", ".join(f"'{r.claimant}' ({r.claimant_short_name})" for r in names.itertuples())
+
+
+def _day(value, name: str) -> pd.Timestamp | None:
+    if value is None:
+        return None
+    try:
+        return pd.Timestamp(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name}={value!r} is not a date; write it as '2025-01-31'") from None
+
+
+def explore_settings(ledger: Ledger, charts, claimants=None, since=None, until=None):
+    """Check a reader's settings against the claims the charts draw; return the test a claim must
+    pass to be drawn (a function of a frame of claims), or None if nothing is filtered. Errors say
+    which settings are possible."""
+    if claimants is None and since is None and until is None:
+        return None
+    rows = _chart_rows(ledger, charts)
+    chosen = [claimants] if isinstance(claimants, str) else list(claimants) if claimants is not None else None
+    if chosen is not None:
+        if not chosen:
+            raise ValueError("claimants=[] leaves nothing to draw; give claimant ids, or None for all")
+        for claimant in chosen:
+            if claimant not in set(rows["claimant"]):
+                why = (f"this chapter's charts draw no claim of '{claimant}'"
+                       if claimant in set(ledger.claimants["claimant_id"])
+                       else f"'{claimant}' is not a claimant id of data/claimants.csv")
+                raise ValueError(f"{why}; the claimants they draw are {_claimant_choices(rows)}")
+    start, end = _day(since, "since"), _day(until, "until")
+    if start is not None and end is not None and start > end:
+        raise ValueError(f"since ({start:%Y-%m-%d}) is after until ({end:%Y-%m-%d})")
+
+    def keep(claims: pd.DataFrame) -> pd.Series:
+        passes = pd.Series(True, index=claims.index)
+        if chosen is not None:
+            passes &= claims["claimant"].isin(chosen)
+        if start is not None:
+            passes &= claims["as_of"] >= start
+        if end is not None:
+            passes &= claims["as_of"] <= end
+        return passes
+
+    if not keep(rows).any():
+        raise ValueError(f"no claim the charts draw passes these settings; their claims refer to dates from "
+                         f"{rows['as_of'].min():%Y-%m-%d} to {rows['as_of'].max():%Y-%m-%d}, by "
+                         f"{_claimant_choices(rows)}")
+    return keep
+
+
+@contextmanager
+def _drawing_only(chart: Chart, keep):
+    """While a chart is drawn, its module's claims function (Chart.claims) returns only the claims
+    that pass `keep`. A chart takes its marks from that function and its title, scale and the
+    chapter's rules from the whole ledger, so this filters what is drawn and nothing the chapter
+    states; explore checks the marks afterwards, since not every chart reads its marks that way."""
+    module = sys.modules[chart.claims.__module__]
+    name = chart.claims.__name__
+    original = chart.claims
+    if getattr(module, name, None) is not original:
+        yield
+        return
+    setattr(module, name, lambda ledger: (lambda rows: rows[keep(rows)].reset_index(drop=True))(original(ledger)))
+    try:
+        yield
+    finally:
+        setattr(module, name, original)
+
+
+def _without_left_out(ledger: Ledger, chart: Chart, keep) -> Ledger:
+    """The ledger less the claims the chart would draw that fail `keep`, until it draws none such:
+    for a chart that picks its marks from the ledger itself (each place's first claim, say), so
+    that it picks among the claims the settings keep. No claim it would not draw is removed."""
+    for _ in range(len(ledger.claims)):
+        rows = chart.claims(ledger)
+        out = set(rows.loc[~keep(rows), "claim_id"])
+        if not out:
+            break
+        ledger = dataclasses.replace(ledger, claims=ledger.claims[~ledger.claims["claim_id"].isin(out)]
+                                     .reset_index(drop=True))
+    return ledger
+
+
+def _outside(ledger: Ledger, fig, keep) -> tuple[list[str], list[str]]:
+    """The claims a drawn chart's marks link to, and those of them that fail `keep`."""
+    drawn = list(dict.fromkeys(linked_claims(svg_bytes(fig, links=True))))
+    claims = ledger.claims[ledger.claims["claim_id"].isin(drawn)]
+    return drawn, sorted(claims.loc[~keep(claims), "claim_id"])
+
+
+def redraw(ledger: Ledger, chart: Chart, keep):
+    """The chart drawn with only the claims that pass `keep`; returns (figure, claim ids its marks
+    link to). Fails with a sentence if the chart cannot be drawn so, or draws a claim outside them."""
+    where = f"{chart.draw.__module__}.{chart.draw.__qualname__}"
+    try:
+        with _drawing_only(chart, keep):
+            fig = chart.draw(ledger)
+        drawn, outside = _outside(ledger, fig, keep)
+        if outside:
+            plt.close(fig)
+            fig = chart.draw(_without_left_out(ledger, chart, keep))
+            drawn, outside = _outside(ledger, fig, keep)
+    except Exception as err:  # the chart's own rule, with these settings, is the reader's answer
+        raise ValueError(f"{chart.label} cannot be drawn for these settings: {where} needs claims they "
+                         f"leave out ({type(err).__name__}: {err}); choose more claimants or a wider window") from err
+    if outside:
+        plt.close(fig)
+        raise ValueError(f"{chart.label} cannot be drawn for these settings: {where} still draws claims "
+                         f"outside them ({', '.join(outside[:5])}{', ...' if len(outside) > 5 else ''})")
+    return fig, drawn
+
+
+def explore(ledger: Ledger, charts, claimants=None, since=None, until=None) -> None:
+    """Redraw a chapter's charts (its module's FIGURES) in Jupyter for a reader's settings: only
+    the claims of `claimants` (claimant ids, as in data/claimants.csv), only claims that refer to
+    dates from `since` to `until` (inclusive, '2025-01-31'). With no settings, list the choices.
+    The chapter's figures and rules are unchanged; only the marks are filtered. In the build this
+    checks the settings and draws nothing."""
+    keep = explore_settings(ledger, charts, claimants, since, until)
+    if in_build():
+        return
+    rows = _chart_rows(ledger, charts)
+    if keep is None:
+        drawers = ", ".join(f"`{c.label}` by `{c.draw.__module__}.{c.draw.__qualname__}`" for c in charts)
+        display(Markdown(f"Charts: {drawers}. They draw {len(rows)} claims that refer to dates from "
+                         f"{rows['as_of'].min():%Y-%m-%d} to {rows['as_of'].max():%Y-%m-%d}, by these claimants: "
+                         f"{_claimant_choices(rows)}. Set `claimants`, `since` or `until` and run the cell "
+                         "to redraw them."))
+        return
+    settings = ", ".join(f"{k}={v!r}" for k, v in (("claimants", claimants), ("since", since), ("until", until))
+                         if v is not None)
+    for chart in charts:
+        fig, drawn = redraw(ledger, chart, keep)
+        every = chart.claims(ledger)
+        # a chart whose marks link to no claim (counts of claims) is drawn from those that pass
+        shown = ledger.claims[ledger.claims["claim_id"].isin(drawn or every.loc[keep(every), "claim_id"])]
+        display(Markdown(f"**{chart.label}** redrawn by `{chart.draw.__module__}.{chart.draw.__qualname__}` "
+                         f"for {settings}: {len(shown)} of the {len(every)} claims it draws, by "
+                         f"{', '.join(sorted(shown['claimant_short_name'].unique()))}."))
+        _show_chart(fig, chart.label, drawn)
+        plt.close(fig)
