@@ -159,6 +159,7 @@ def outputs_of(cell) -> list[dict]:
     return cell.get("outputs", [])
 
 
+@pytest.mark.kernel
 def test_the_troop_chapter_shows_its_work_in_jupyter(troop_ledger, monkeypatch):
     """As a reader runs it: jupytext to a notebook, the python3 kernel, in chapters/, no build variables."""
     from nbclient import NotebookClient
