@@ -395,10 +395,13 @@ def estimates_figure(ledger: Ledger):
             axes[r][0].set_title(panel_title, fontsize=8 if slide else 10)
         legend_ax = fig.add_subplot(grid[len(PANELS), :])
         charts.add_legends(legend_ax, claims, styles)
-        legend_ax.add_artist(legend_ax.get_legend())  # keep "How to read" when the halo's legend is added
-        legend_ax.legend(handles=[Line2D([], [], marker="o", markersize=13, color=WEAK_HALO, linestyle="none",
-                                         label="Grey halo: rests on one weak page")],
-                         loc="lower right", bbox_to_anchor=(1, 0), fontsize=8.5, borderaxespad=0)
+        halo = Line2D([], [], marker="o", markersize=13, color=WEAK_HALO, linestyle="none",
+                      label="Grey halo: rests on one weak page")
+        if slide:  # the halo read with the other marks: one legend fewer in the slide's column
+            legend_ax.legend(handles=charts.encoding_legend_handles() + [halo], title="How to read")
+        else:
+            legend_ax.add_artist(legend_ax.get_legend())  # keep "How to read" when the halo's legend is added
+            legend_ax.legend(handles=[halo], loc="lower right", bbox_to_anchor=(1, 0), fontsize=8.5, borderaxespad=0)
         if charts.layout().slide:
             # the legends in the smallest type a slide allows, so they fit one column and leave
             # the panels the width; then the point labels, where they overlap nothing

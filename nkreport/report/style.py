@@ -194,6 +194,7 @@ def place_labels(fig, ax, labels: list[tuple[str, tuple[float, float]]], fontsiz
         half = line.get_markersize() * scale / 2 + 2
         for x, y in ax.transData.transform(line.get_xydata()):
             taken.append((x - half, y - half, x + half, y + half))
+    marks = len(taken)
     if avoid_texts:
         for text in ax.texts:
             if text.get_visible() and text.get_text().strip():
@@ -201,8 +202,16 @@ def place_labels(fig, ax, labels: list[tuple[str, tuple[float, float]]], fontsiz
                 taken.append((box.x0, box.y0, box.x1, box.y1))
     written = []
     for words, xy in labels:
+        tip = ax.transData.transform((ax.convert_xunits(xy[0]), ax.convert_yunits(xy[1])))
+        # the point's own marks (a halo, several claims on one spot) are not in its label's way:
+        # the label starts beyond the largest of them instead
+        own = [b for b in taken[:marks] if b[0] <= tip[0] <= b[2] and b[1] <= tip[1] <= b[3]]
+        others = [b for b in taken if b not in own]
+        reach = max([1.0] + [((b[2] - b[0]) / 2 / scale + 1.5) / 7 for b in own])
         for dx, dy in _NEAR + _FAR:
             far = (dx, dy) not in _NEAR
+            dx, dy = dx * reach, dy * reach
+
             def write(leader: bool):
                 return ax.annotate(words, xy, xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
                                    ha="left" if dx > 0 else "right" if dx < 0 else "center",
@@ -217,11 +226,10 @@ def place_labels(fig, ax, labels: list[tuple[str, tuple[float, float]]], fontsiz
             inside = (box.x0 >= frame.x0 + pad and box.x1 <= frame.x1 - pad
                       and box.y0 >= frame.y0 + pad and box.y1 <= frame.y1 - pad)
             free = all(box.x1 + pad < x0 or box.x0 - pad > x1 or box.y1 + pad < y0 or box.y0 - pad > y1
-                       for x0, y0, x1, y1 in taken)
+                       for x0, y0, x1, y1 in others)
             if far and free:  # a leader line crosses no other label or mark either
-                tip = ax.transData.transform((ax.convert_xunits(xy[0]), ax.convert_yunits(xy[1])))
                 free = all(not _segment_hits((tip[0], tip[1]), ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2), b)
-                           for b in taken if not (b[0] <= tip[0] <= b[2] and b[1] <= tip[1] <= b[3]))
+                           for b in others)
             if inside and free:
                 if far:
                     text.remove()
