@@ -52,6 +52,10 @@ COUNTRY_LABELS = {
                  "South Korea": (128.2, 37.6)},
     "front": {"Russia": (39.6, 52.3), "Ukraine": (31.2, 47.3), "Belarus": (30.2, 52.5)},
 }
+# On a slide (read from the back of a room) only the places that matter most are named, by name
+# alone: those of these kinds, and any other that this many claims name; most claims first.
+SLIDE_LABEL_KINDS = ("base", "front region", "port")
+SLIDE_LABEL_MIN_CLAIMS = 3
 PANEL_TITLES = {"front": "The front: Russia's Kursk region and Ukraine",
                 "far_east": "The Far East: North Korea and Russia's Pacific coast"}
 
@@ -179,6 +183,8 @@ def _draw_panel(ax, name: str, panel: dict, places: pd.DataFrame, routes: pd.Dat
         (mark,) = ax.plot([place["lon"]], [place["lat"]], marker=marker, markersize=size, color=PLACE_COLOUR,
                           markeredgecolor="white", markeredgewidth=0.8, linestyle="none", zorder=4)
         link_claim(mark, place["claim_id"])
+        if charts.layout().slide:
+            continue  # labelled once the slide is laid out (slide_labels)
         label = f"{place['name']}\n{date_text(place['as_of'], place['as_of_precision'])}"
         if place["n_claims"] > 1:
             label += f" · {place['n_claims']} claims"
@@ -217,8 +223,9 @@ def map_figure(ledger: Ledger):
             "outlines from Natural Earth (public domain)",
             headline(ledger)["as_of"],
         )
-        if charts.layout().slide:  # the two maps side by side, the legend beside them
-            grid = fig.add_gridspec(1, 3, wspace=0.25, left=0.1, right=0.98, top=top, bottom=bottom)
+        if charts.layout().slide:  # the two maps side by side, each as wide as its shape asks, the legend beside them
+            grid = fig.add_gridspec(1, 3, width_ratios=[_width_per_height(panels[k]["bounds"]) for k in ("far_east", "front")]
+                                    + [0.5], wspace=0.08, left=0.03, right=0.99, top=top, bottom=bottom)
         else:
             grid = fig.add_gridspec(3, 1, height_ratios=[6.4, 4.6, 1.0], hspace=0.12, left=0.03, right=0.97,
                                     top=top, bottom=bottom)
@@ -234,9 +241,39 @@ def map_figure(ledger: Ledger):
         handles = [plt.Line2D([], [], marker=KINDS[k][0], markersize=KINDS[k][1], color=PLACE_COLOUR, linestyle="none",
                               label=KINDS[k][2]) for k in shown]
         handles.append(plt.Line2D([], [], color="#0072B2", lw=1.6, label="route a claim names (arrow)"))
-        legend.legend(handles=handles, loc="upper left", ncol=2, fontsize=8.5, frameon=False, title="Marks",
-                      title_fontsize=9, alignment="left")
+        slide = charts.layout().slide
+        legend.legend(handles=handles, loc="upper left", ncol=2, fontsize=charts.layout().min_font if slide else 8.5,
+                      frameon=False, title="Marks", title_fontsize=9, alignment="left")
+        if charts.layout().slide:
+            charts.legends_to_the_side(fig)
+            # a map has no tick labels: the maps may take their room below, and reach nearer the legend
+            column = min(l.get_window_extent().x0 for l in fig.legends) / fig.bbox.width - 0.02
+            boxes = [ax.get_position() for ax in fig.axes[:2]]
+            x0, x1, y0 = boxes[0].x0, boxes[1].x1, min(b.y0 for b in boxes)
+            for ax, box in zip(fig.axes[:2], boxes):
+                sx, sy = (column - x0) / (x1 - x0), (box.y1 - y0 + 0.05) / (box.y1 - y0)
+                ax.set_position([x0 + (box.x0 - x0) * sx, box.y1 - box.height * sy, box.width * sx, box.height * sy])
+            for ax, key in zip(fig.axes, ("far_east", "front")):
+                slide_labels(fig, ax, places[places["panel"] == key])
     return fig
+
+
+def slide_labels(fig, ax, places: pd.DataFrame) -> list[str]:
+    """Name the places that matter most on a slide's panel, by name alone, where no label overlaps
+    another, a mark, a country's name or the panel's edge (the book's chart labels every place)."""
+    chosen = places[places["kind"].isin(SLIDE_LABEL_KINDS) | (places["n_claims"] >= SLIDE_LABEL_MIN_CLAIMS)]
+    chosen = chosen.assign(_kind=chosen["kind"].map(list(KINDS).index)) \
+        .sort_values(["n_claims", "_kind", "place_id"], ascending=[False, True, True])
+    return charts.place_labels(fig, ax, [(name.split(" (")[0], (lon, lat)) for name, lon, lat
+                                         in zip(chosen["name"], chosen["lon"], chosen["lat"])],
+                               fontsize=charts.pt(7), zorder=5,
+                               bbox=dict(boxstyle="square,pad=0.1", facecolor="white", edgecolor="none", alpha=0.8))
+
+
+def _width_per_height(bounds: dict) -> float:
+    """A panel's width over its height as drawn (degrees of longitude shrink with the cosine of latitude)."""
+    mid = (bounds["south"] + bounds["north"]) / 2
+    return (bounds["east"] - bounds["west"]) * np.cos(np.radians(mid)) / (bounds["north"] - bounds["south"])
 
 
 def _lonlat(places: pd.DataFrame, place_id: str) -> tuple[float, float]:

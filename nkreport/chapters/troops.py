@@ -5,6 +5,7 @@ from __future__ import annotations
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import pandas as pd
+from matplotlib.legend import Legend
 from matplotlib.lines import Line2D
 
 from ..data.ledger import Ledger
@@ -314,16 +315,23 @@ def chart_title(ledger: Ledger) -> str:
             f"{figure_text(present)} soldiers were {WHERE[present['measure']]} in {present['as_of']:%b %Y}")
 
 
-def _label_points(ax, rows: pd.DataFrame, x: pd.Series, left, right, ymax: float) -> None:
+def _label_points(ax, rows: pd.DataFrame, x: pd.Series, left, right, ymax: float) -> list:
+    """Write the words of POINT_LABELS beside their claims; on a slide, return them instead, to be
+    placed where they overlap nothing once the slide is laid out (see estimates_figure)."""
     seen = set()
+    later = []
     for (_, row), px in zip(rows.iterrows(), x):
         label = POINT_LABELS.get((row["panel"], row["measure"]))
         if label is None or row["measure"] in seen or not (left <= px <= right):
             continue
         seen.add(row["measure"])
         text, offset, align = label
+        if charts.layout().slide:
+            later.append((text, (px, min(lower(row), ymax))))
+            continue
         ax.annotate(text, (px, min(lower(row), ymax)), xytext=offset, textcoords="offset points",
                     fontsize=7.5, color="#333333", ha=align, va="bottom", annotation_clip=False)
+    return later
 
 
 def estimates_figure(ledger: Ledger):
@@ -346,6 +354,7 @@ def estimates_figure(ledger: Ledger):
     )
     with plt.rc_context(charts.STYLE):
         fig = charts.figure(7.6, 15.2)
+        slide = charts.layout().slide
         top_edge, bottom_edge = charts.add_provenance(
             fig, chart_title(ledger),
             "Claims of North Korean troops sent to Russia, by claimant, in five kinds of count: present "
@@ -356,9 +365,10 @@ def estimates_figure(ledger: Ledger):
             head["as_of"],
         )
         grid = fig.add_gridspec(len(PANELS) + 1, 2, height_ratios=[2, 2, 2, 2, 2, 3.4],
-                                width_ratios=[1.05, 1], wspace=0.06, hspace=0.5,
+                                width_ratios=[1.05, 1], wspace=0.06, hspace=0.4 if slide else 0.5,
                                 left=0.095, right=0.98, top=top_edge, bottom=bottom_edge)
         axes = [[None, None] for _ in PANELS]
+        to_label = []
         for r, (key, panel_title, ymax) in enumerate(PANELS):
             rows = claims[claims["panel"] == key].reset_index(drop=True)
             for c, (left, right, locator, formatter, dodge_days) in enumerate(columns):
@@ -370,7 +380,7 @@ def estimates_figure(ledger: Ledger):
                 ax.plot(x[weak], rows.loc[weak].apply(lambda w: min(upper(w), ymax), axis=1),
                         marker="o", markersize=16, color=WEAK_HALO, linestyle="none", zorder=1)
                 charts.draw_claims_over_time(ax, rows, styles, ymax, x=x)
-                _label_points(ax, rows, x, left, right, ymax)
+                to_label.append((ax, _label_points(ax, rows, x, left, right, ymax)))
                 ax.set_xlim(left, right)
                 ax.xaxis.set_major_locator(locator)
                 ax.xaxis.set_major_formatter(formatter)
@@ -383,13 +393,27 @@ def estimates_figure(ledger: Ledger):
                 if c == 1:
                     ax.spines["left"].set_linestyle((0, (3, 3)))
                     ax.tick_params(axis="y", left=False, labelleft=False)
-            axes[r][0].set_title(panel_title, fontsize=10)
+            # on a slide, one line each: the panels keep the height
+            axes[r][0].set_title(panel_title, fontsize=8 if slide else 10)
         legend_ax = fig.add_subplot(grid[len(PANELS), :])
         charts.add_legends(legend_ax, claims, styles)
-        legend_ax.add_artist(legend_ax.get_legend())  # keep "How to read" when the halo's legend is added
-        legend_ax.legend(handles=[Line2D([], [], marker="o", markersize=13, color=WEAK_HALO, linestyle="none",
-                                         label="Grey halo: rests on one weak page")],
-                         loc="lower right", bbox_to_anchor=(1, 0), fontsize=8.5, borderaxespad=0)
+        halo = Line2D([], [], marker="o", markersize=13, color=WEAK_HALO, linestyle="none",
+                      label="Grey halo: rests on one weak page")
+        if slide:  # the halo read with the other marks: one legend fewer in the slide's column
+            legend_ax.legend(handles=charts.encoding_legend_handles() + [halo], title="How to read")
+        else:
+            legend_ax.add_artist(legend_ax.get_legend())  # keep "How to read" when the halo's legend is added
+            legend_ax.legend(handles=[halo], loc="lower right", bbox_to_anchor=(1, 0), fontsize=8.5, borderaxespad=0)
+        if charts.layout().slide:
+            # the legends in the smallest type a slide allows, so they fit one column and leave
+            # the panels the width; then the point labels, where they overlap nothing
+            for legend in [a for a in legend_ax.get_children() if isinstance(a, Legend)]:
+                for text in legend.texts:
+                    text.set_fontsize(charts.layout().min_font)
+                legend.get_title().set_fontsize(charts.layout().min_font + 0.8)
+            charts.legends_to_the_side(fig)
+            for ax, labels in to_label:
+                charts.place_labels(fig, ax, labels, fontsize=charts.pt(7.5), color="#333333")
     return fig
 
 

@@ -316,6 +316,8 @@ def _draw_pair(ax, pair: Pair, styles: dict) -> None:
     """One panel: a labelled group of bars for each deployment, bounds as arrows, ranges shaded,
     a claimant's sum of separate groups as one stacked bar."""
     bars, labels, positions = [], [], []
+    # on a slide the rows are closer: the smallest type a slide allows keeps them apart
+    small = charts.layout().min_font if charts.layout().slide else 8.5
     y = 0
     headers = []
     for side in SIDES:
@@ -359,13 +361,13 @@ def _draw_pair(ax, pair: Pair, styles: dict) -> None:
         text = _label(bar)
         if bar_flag(bar):
             text += f" ({bar_flag(bar)})"
-        ax.text(end + 0.012 * xmax, pos, text, va="center", ha="left", fontsize=8.5, color="#222222")
+        ax.text(end + 0.012 * xmax, pos, text, va="center", ha="left", fontsize=small, color="#222222")
         labels.append(f"{styles[row['claimant']]['label']}, {_when(bar, pair.kind)}")
         positions.append(pos)
-    ax.set_yticks(positions, labels, fontsize=8.5)
+    ax.set_yticks(positions, labels, fontsize=small)
     for pos, title in headers:
         ax.annotate(title, xy=(0, pos), xycoords=("axes fraction", "data"), xytext=(-6, 0),
-                    textcoords="offset points", ha="right", va="center", fontsize=9, fontweight="bold")
+                    textcoords="offset points", ha="right", va="center", fontsize=small + 0.5, fontweight="bold")
     ax.set_ylim(y - 0.3, -0.7)
     ax.set_xlim(0, xmax)
     ax.grid(axis="x", color="#DDDDDD", linewidth=0.8)
@@ -374,8 +376,8 @@ def _draw_pair(ax, pair: Pair, styles: dict) -> None:
     ax.tick_params(axis="y", length=0)
     ax.xaxis.set_major_locator(MaxNLocator(nbins=5))
     ax.xaxis.set_major_formatter(FuncFormatter(charts.thousands_tick))
-    ax.tick_params(axis="x", labelsize=8.5)
-    ax.set_title(pair.title, fontsize=10.5, loc="left")
+    ax.tick_params(axis="x", labelsize=small)
+    ax.set_title(pair.title, fontsize=9 if charts.layout().slide else 10.5, loc="left")
 
 
 def chart_title(pairs: list[Pair]) -> str:
@@ -423,7 +425,8 @@ def comparison_figure(ledger: Ledger):
             facts.dated(claims)["claimed_on"].max(),
         )
         legend_height = 0.42 / fig.get_size_inches()[1]
-        grid = fig.add_gridspec(2, 1, height_ratios=n_rows, hspace=0.32, left=0.41, right=0.86,
+        grid = fig.add_gridspec(2, 1, height_ratios=n_rows, hspace=0.25 if charts.layout().slide else 0.32,
+                                left=0.41, right=0.86,
                                 top=top, bottom=bottom + legend_height)
         for i, pair in enumerate(pairs):
             _draw_pair(fig.add_subplot(grid[i]), pair, styles)

@@ -107,6 +107,8 @@ def legends_to_the_side(fig) -> None:
     """
     from matplotlib.legend import Legend
 
+    if getattr(fig, "nkreport_legends_placed", False):  # a chart that placed them itself (see place_labels)
+        return
     top, bottom = getattr(fig, "nkreport_frame", (0.85, 0.1))
     old = list(fig.legends)
     content = []
@@ -162,6 +164,88 @@ def legends_to_the_side(fig) -> None:
                          box.width * (new_x1 - new_x0) / (x1 - x0),
                          box.height * (new_y1 - new_y0) / (y1 - y0)])
     _fit_text(fig, content, column * fig.bbox.width)
+    fig.nkreport_legends_placed = True
+
+
+# Where a slide's label may sit from its point, in points: beside, above, below, then diagonally,
+# then further out (with a leader line), nearest first.
+_NEAR = ((7, 0), (-7, 0), (0, 9), (0, -9), (7, 8), (-7, 8), (7, -8), (-7, -8))
+_FAR = tuple((dx * r, dy * r) for r in (2.2, 3.4) for dx, dy in _NEAR + ((4, 12), (-4, 12), (4, -12), (-4, -12)))
+
+
+def place_labels(fig, ax, labels: list[tuple[str, tuple[float, float]]], fontsize: float,
+                 avoid_texts: bool = True, **text_kw) -> list[str]:
+    """Write labels at data points on a slide, each where it overlaps no other label, no marker of
+    the axes, no text already in them and does not leave them; a label with no such place is left
+    out. `labels` come most important first. Call it once the slide's panels are in their final
+    place (after legends_to_the_side). Returns the labels written."""
+    if not hasattr(fig, "canvas") or not hasattr(fig.canvas, "get_renderer"):
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+        FigureCanvasAgg(fig)
+    fig.draw_without_rendering()  # panels of fixed aspect take their final size
+    renderer = fig.canvas.get_renderer()
+    frame = ax.get_window_extent(renderer)
+    scale = fig.dpi / 72
+    taken = []
+    for line in ax.get_lines():
+        if line.get_marker() in (None, "None", "none", "") or not line.get_visible():
+            continue
+        half = line.get_markersize() * scale / 2 + 2
+        for x, y in ax.transData.transform(line.get_xydata()):
+            taken.append((x - half, y - half, x + half, y + half))
+    marks = len(taken)
+    if avoid_texts:
+        for text in ax.texts:
+            if text.get_visible() and text.get_text().strip():
+                box = text.get_window_extent(renderer)
+                taken.append((box.x0, box.y0, box.x1, box.y1))
+    written = []
+    for words, xy in labels:
+        tip = ax.transData.transform((ax.convert_xunits(xy[0]), ax.convert_yunits(xy[1])))
+        # the point's own marks (a halo, several claims on one spot) are not in its label's way:
+        # the label starts beyond the largest of them instead
+        own = [b for b in taken[:marks] if b[0] <= tip[0] <= b[2] and b[1] <= tip[1] <= b[3]]
+        others = [b for b in taken if b not in own]
+        reach = max([1.0] + [((b[2] - b[0]) / 2 / scale + 1.5) / 7 for b in own])
+        for dx, dy in _NEAR + _FAR:
+            far = (dx, dy) not in _NEAR
+            dx, dy = dx * reach, dy * reach
+
+            def write(leader: bool):
+                return ax.annotate(words, xy, xytext=(dx, dy), textcoords="offset points", fontsize=fontsize,
+                                   ha="left" if dx > 0 else "right" if dx < 0 else "center",
+                                   va="bottom" if dy > 0 and not dx else "top" if dy < 0 and not dx else "center",
+                                   annotation_clip=False,
+                                   arrowprops=dict(arrowstyle="-", color="#777777", lw=0.8, shrinkA=0, shrinkB=4)
+                                   if leader else None, **text_kw)
+
+            text = write(False)  # measured without its leader line
+            box = text.get_window_extent(renderer)
+            pad = 3
+            inside = (box.x0 >= frame.x0 + pad and box.x1 <= frame.x1 - pad
+                      and box.y0 >= frame.y0 + pad and box.y1 <= frame.y1 - pad)
+            free = all(box.x1 + pad < x0 or box.x0 - pad > x1 or box.y1 + pad < y0 or box.y0 - pad > y1
+                       for x0, y0, x1, y1 in others)
+            if far and free:  # a leader line crosses no other label or mark either
+                free = all(not _segment_hits((tip[0], tip[1]), ((box.x0 + box.x1) / 2, (box.y0 + box.y1) / 2), b)
+                           for b in others)
+            if inside and free:
+                if far:
+                    text.remove()
+                    write(True)
+                taken.append((box.x0, box.y0, box.x1, box.y1))
+                written.append(words)
+                break
+            text.remove()
+    return written
+
+
+def _segment_hits(a, b, box) -> bool:
+    """Whether the segment a-b passes through the box (sampled)."""
+    x0, y0, x1, y1 = box
+    return any(x0 <= a[0] + (b[0] - a[0]) * t <= x1 and y0 <= a[1] + (b[1] - a[1]) * t <= y1
+               for t in (i / 20 for i in range(21)))
 
 
 def _fit_text(fig, axes, right: float) -> None:
