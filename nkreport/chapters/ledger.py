@@ -1,8 +1,8 @@
 """The claims ledger page (chapters/ledger.md): every claim, searchable and sortable offline, at any size.
 
 The page carries the claims as data, not as HTML: the first rows inline in the page, the rest in
-script files the build writes beside it (nkreport/build/sphinxext/ledgerdata.py), which
-_static/ledger.js loads after the page has painted (script tags work over file://, where fetch()
+script files the build writes beside it (nkreport/build/sphinxext/ledgerdata.py), which the page's
+script (chapters/ledger.js) loads after the page has painted (script tags work over file://, where fetch()
 does not). The script renders into a real table only the rows on screen, searches and sorts all of
 them, and renders and scrolls to the row a `ledger.html#claim-<id>` link names. Every text from the
 data reaches the page as data and is set with textContent, so a note that looks like markup is
@@ -32,9 +32,12 @@ CHUNK_ROWS = 2000
 # Where the build writes the data files, in the HTML output, and how the page names them.
 DATA_FOLDER = "ledger-data"
 PAGE_DOCNAME = "chapters/ledger"
-# Each data file is one call of this function, which _static/ledger.js defines.
+# The page's script, chapters/ledger.js, which the build copies beside the page: not in _static,
+# whose scripts every page of the book would load.
+SCRIPT = "ledger.js"
+# Each data file is one call of this function, which the page's script defines.
 CHUNK_CALLBACK = "nkreportLedgerChunk"
-# The fields of one row, in order (_static/ledger.js reads them by these positions).
+# The fields of one row, in order (chapters/ledger.js reads them by these positions).
 FIELDS = ("claim_id", "as_of_sort", "as_of", "claimed_sort", "claimed", "topic", "what", "figure_sort", "figure",
           "unit", "claimant", "claimant_name", "kind", "sources", "checked_sort", "checked", "checked_url", "note")
 
@@ -154,5 +157,6 @@ def ledger_table_html(ledger: Ledger) -> str:
         '<noscript><p>This table needs JavaScript; the same claims are in '
         '<a href="../data/claims.csv">claims.csv</a>.</p></noscript>'
         f'<script type="application/json" class="ledger-rows">{inline}</script>'
+        f'<script src="{SCRIPT}"></script>'
         "</div>"
     )

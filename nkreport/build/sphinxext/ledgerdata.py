@@ -1,7 +1,8 @@
 """Sphinx extension: write the claims ledger page's data files (nkreport/chapters/ledger.py) into the HTML output.
 
 The page holds its first rows inline; the rest go to <output>/ledger-data/claims-NNN.js, which the
-page's script loads after first paint. They are written from the same data and by the same code
+page's script loads after first paint. The script itself, chapters/ledger.js, is copied beside
+the page (only that page loads it). They are written from the same data and by the same code
 as the page, and the build fails if the page and the files disagree on how many claims there are.
 """
 
@@ -11,7 +12,8 @@ import re
 import shutil
 from pathlib import Path
 
-from ...chapters.ledger import DATA_FOLDER, PAGE_DOCNAME, chunk_file_name, chunk_script, data_chunks, ledger_records
+from ...chapters.ledger import (DATA_FOLDER, PAGE_DOCNAME, SCRIPT, chunk_file_name, chunk_script, data_chunks,
+                                ledger_records)
 from ...data import load
 
 _TOTAL = re.compile(r'class="ledger-app" data-total="(\d+)" data-chunks="(\d+)"')
@@ -32,6 +34,7 @@ def on_build_finished(app, exception) -> None:
     if found is None or (int(found[1]), int(found[2])) != (len(records), len(chunks)):
         raise RuntimeError(f"{page.name} shows {found and found[1]} claims in {found and found[2]} data files, "
                            f"but the ledger has {len(records)} in {len(chunks)}: the page is stale; rebuild")
+    shutil.copy2(Path(app.srcdir) / PAGE_DOCNAME.rsplit("/", 1)[0] / SCRIPT, page.parent / SCRIPT)
     folder = outdir / DATA_FOLDER
     shutil.rmtree(folder, ignore_errors=True)
     folder.mkdir()

@@ -1,9 +1,10 @@
-// The claims ledger page (chapters/ledger.md, nkreport/chapters/ledger.py): the claims arrive as
+// The claims ledger page's script (chapters/ledger.md, nkreport/chapters/ledger.py; the build copies
+// it beside the page, and only that page loads it). The claims arrive as
 // data (the first rows inline, the rest in ledger-data/claims-NNN.js, loaded after first paint with
 // script tags, which work over file:// where fetch() does not). Only the rows on screen are
 // rendered into the table; search and sort run over every row. A #claim-<id> link renders and
 // scrolls to its row. Every data text is set with textContent: shown, never run as markup.
-// Plain JavaScript with no library and no network access; does nothing on other pages.
+// Plain JavaScript with no library and no network access.
 (function () {
   var PAGE = 100; // rows rendered at a time
   var app, table, body, input, count, loading, earlier, more;
