@@ -134,7 +134,12 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=TIMEOUT, meta_override=True,
                                  kernel_manager_class=ForkKernelManager,
                                  # every output has arrived when the last cell reports idle
-                                 shutdown_kernel="immediate")
+                                 shutdown_kernel="immediate",
+                                 # nbclient waits 4 s for a cell's outputs after its reply, then drops
+                                 # the rest with a logged warning: a cell gluing thousands of claims
+                                 # (a ledger ten times as long) lost outputs that way. Wait as long as
+                                 # a cell may run, and fail rather than publish a page without them.
+                                 iopub_timeout=TIMEOUT, raise_on_iopub_timeout=True)
     if result.err is not None:
         return Outcome(chapter, time.perf_counter() - start, result.exc_string or repr(result.err))
     topics = recorded_topics(root, trace)
