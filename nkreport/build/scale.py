@@ -280,9 +280,10 @@ def own_static(root: Path) -> set[str]:
     return {p.relative_to(root / "_static").as_posix() for p in (root / "_static").rglob("*") if p.is_file()}
 
 
-def measure(factors=(1, 10, 100), seed: int = SEED) -> tuple[dict, str]:
-    """Build the book with a ledger `factor` times as long, for each factor, on a throwaway copy;
-    return the measures by factor and a Markdown table of them."""
+def measure(factors=(1, 10, 100), seed: int = SEED, keep: Path | None = None) -> tuple[dict, str]:
+    """Build the book with a ledger `factor` times as long, for each factor, on a throwaway copy
+    (kept in keep/factor-N when `keep` is given, to look at); return the measures by factor and a
+    Markdown table of them."""
     import tempfile
     import time
 
@@ -291,7 +292,9 @@ def measure(factors=(1, 10, 100), seed: int = SEED) -> tuple[dict, str]:
 
     results = {}
     for factor in factors:
-        with tempfile.TemporaryDirectory(prefix=f"nkreport-scale-{factor}-") as tmp:
+        with (contextlib.nullcontext(keep / f"factor-{factor}") if keep
+              else tempfile.TemporaryDirectory(prefix=f"nkreport-scale-{factor}-")) as tmp:
+            Path(tmp).mkdir(parents=True, exist_ok=True)
             book = copy_book(Path(tmp))
             counts = write_scaled_data(ROOT / "data", book / "data", factor, seed)
             log = io.StringIO()
@@ -345,15 +348,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--factor", type=int, default=10, help="how many times the real ledger's length (default 10)")
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--all-topics", action="store_true",
-                        help=f"put synthetic claims in {', '.join(EVENT_TOPICS)} too (their charts then fail)")
+                        help=f"with --out: put synthetic claims in {', '.join(EVENT_TOPICS)} too (their charts then fail)")
     parser.add_argument("--out", type=Path, help="the folder to write the data copy to")
     parser.add_argument("--data", type=Path, default=None, help="the real data folder (default: the book's data/)")
     parser.add_argument("--measure", type=int, nargs="*", metavar="FACTOR",
                         help="build the book at these factors and report what it weighs and how long it takes")
     parser.add_argument("--write", type=Path, default=None, help="with --measure: also write the table to this file")
+    parser.add_argument("--keep", type=Path, default=None,
+                        help="with --measure: build in KEEP/factor-N (a new folder) and keep it, to look at")
     args = parser.parse_args(argv)
     if args.measure is not None:
-        results, table = measure(tuple(args.measure or (1, 10, 100)), seed=args.seed)
+        results, table = measure(tuple(args.measure or (1, 10, 100)), seed=args.seed, keep=args.keep)
         print(table)
         print(json.dumps(results, indent=1))
         if args.write:
