@@ -1,5 +1,12 @@
-"""Helpers for reading built pages in tests: which claims a claims table lists."""
+"""Helpers for reading built pages in tests: which claims a claims table lists, and the ledger page's data."""
 
+import json
+import re
+from pathlib import Path
+
+from bs4 import BeautifulSoup
+
+from nkreport.chapters.ledger import CHUNK_CALLBACK, DATA_FOLDER, FIELDS
 from nkreport.report.text import figure_text
 
 
@@ -29,3 +36,18 @@ def opening_paragraph(page):
     """The chapter's first paragraph of prose: after the edition line and the key judgments."""
     return next(p for p in page.find("section").find_all("p")
                 if "edition-line" not in (p.get("class") or []) and p.find_parent(class_="admonition") is None)
+
+
+def ledger_page_records(html: Path) -> list[dict]:
+    """Every row the claims ledger page loads, in its order: the rows inline in the page, then those
+    of its data files (ledger-data/claims-NNN.js), each as {field: value} (chapters/ledger.py FIELDS)."""
+    page = BeautifulSoup((html / "chapters" / "ledger.html").read_text(encoding="utf-8"), "html.parser")
+    app = page.select_one("div.ledger-app")
+    rows = json.loads(app.select_one("script.ledger-rows").string)
+    for number in range(1, int(app["data-chunks"]) + 1):
+        text = (html / DATA_FOLDER / f"claims-{number:03d}.js").read_text(encoding="utf-8")
+        found = re.fullmatch(rf"{CHUNK_CALLBACK}\({number},(.*)\);\n", text, flags=re.S)
+        assert found, f"data file {number} is not one call of {CHUNK_CALLBACK}"
+        rows += json.loads(found[1])
+    assert len(rows) == int(app["data-total"])
+    return [dict(zip(FIELDS, r)) for r in rows]

@@ -13,7 +13,9 @@ from pypdf import PdfReader
 
 from nkreport.chapters import charts
 from nkreport.build.pdf import PDF_NAME
-from nkreport.report.text import date_text
+from nkreport.report.text import date_text, figure_text
+
+from pages import ledger_page_records
 
 ROOT = Path(__file__).resolve().parent.parent
 TOC = yaml.safe_load((ROOT / "_toc.yml").read_text(encoding="utf-8"))
@@ -87,8 +89,16 @@ def test_the_manifest_lists_every_chart_and_its_files(book_html):
 
 def test_the_ledger_page_lists_every_claim(book_html, ledger):
     page = soup(book_html / "chapters" / "ledger.html")
-    rows = page.select("table.ledger-table tbody tr")
-    assert sorted(r["id"].removeprefix("claim-") for r in rows) == sorted(ledger.claims["claim_id"])
+    # The page carries the claims as data (inline and in its data files) and renders those on screen.
+    records = ledger_page_records(book_html)
+    assert [r["claim_id"] for r in records] == list(ledger.claims.sort_values(["as_of", "claim_id"])["claim_id"])
+    by_id = ledger.claims.set_index("claim_id")
+    for record in records:
+        claim = by_id.loc[record["claim_id"]]
+        assert (record["figure"], record["note"], record["claimant"]) == (
+            figure_text(claim), claim["note"], claim["claimant_short_name"]), record["claim_id"]
+        assert [s[1] for s in record["sources"]] == claim["source_url"].split(" ")
+    assert page.select_one("div.ledger-app table.ledger-table caption") is not None
     assert page.find("input", id="ledger-search") is not None
     downloads = {Path(a["href"]).name for a in page.select("a.download")}
     assert "claims.csv" in downloads

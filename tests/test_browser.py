@@ -14,6 +14,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import sync_playwright
 
+from pages import ledger_page_records
+
 CHROMIUM = "/usr/bin/chromium"
 # The theme logs these two on every page; they are harmless (see ../README, tests section).
 KNOWN_THEME_MESSAGES = ("Identifier 'THEBE_JS_URL' has already been declared", "Got invalid theme mode")
@@ -130,22 +132,77 @@ def test_every_chart_has_alt_text(browser, book_html, site):
         page.close()
 
 
-def test_the_ledger_search_filters_rows(browser, book_html, site):
+def all_rows_loaded(page) -> None:
+    page.wait_for_function("document.querySelector('.ledger-loading').textContent === ''")
+
+
+def test_the_ledger_search_filters_rows_from_the_data(browser, book_html, site, ledger):
     page = browser.new_page()
     page.goto(site + "chapters/ledger.html")
-    total = page.locator("table.ledger-table tbody tr").count()
+    all_rows_loaded(page)
+    records = ledger_page_records(book_html)
+    total = len(records)
+    assert page.inner_text("#ledger-count") == f"{total} claims"
+    # Only the rows on screen are in the table, never the whole ledger.
+    rendered = page.locator("table.ledger-table tbody tr").count()
+    assert 0 < rendered < total
+    # Every word must match one of a row's columns, over every row of the data, rendered or not.
     page.fill("#ledger-search", "NIS troops")
-    visible = page.locator("table.ledger-table tbody tr:not([hidden])")
-    shown = visible.count()
-    assert 0 < shown < total
+    expected = [r for r in records if all(w in search_text(r) for w in ("nis", "troops"))]
+    page.wait_for_function(f"document.getElementById('ledger-count').textContent === '{len(expected)} of {total} claims match'")
+    visible = page.locator("table.ledger-table tbody tr")
+    assert 0 < visible.count() == min(len(expected), 100)
     assert all("nis" in t.lower() and "troops" in t.lower() for t in visible.all_inner_texts())
-    assert page.inner_text("#ledger-count").startswith(f"{shown} of {total}")
+    # The last claim of the last data file is found by its id.
+    last = records[-1]["claim_id"]
+    page.fill("#ledger-search", last)
+    page.wait_for_function(f"document.getElementById('ledger-count').textContent.startsWith('1 of {total}')")
+    assert page.locator("table.ledger-table tbody tr").all_inner_texts()[0].rstrip().endswith(last)
     page.fill("#ledger-search", "")
-    assert page.locator("table.ledger-table tbody tr:not([hidden])").count() == total
-    # Sorting by figure puts the largest figure last.
+    page.wait_for_function(f"document.getElementById('ledger-count').textContent === '{total} claims'")
+    # Sorting by figure, largest first, puts the largest figure at the top.
     assert page.inner_text("table.ledger-table th:nth-child(5)").strip() == "Figure"
     page.click("table.ledger-table th:nth-child(5) button")
     assert page.get_attribute("table.ledger-table th:nth-child(5)", "aria-sort") == "ascending"
+    page.click("table.ledger-table th:nth-child(5) button")
+    assert page.get_attribute("table.ledger-table th:nth-child(5)", "aria-sort") == "descending"
+    largest = max((r for r in records if r["figure_sort"]), key=lambda r: float(r["figure_sort"]))
+    assert page.get_attribute("table.ledger-table tbody tr:first-child", "id") == f"claim-{largest['claim_id']}"
+    page.close()
+
+
+def search_text(record: dict) -> str:
+    """What the ledger's search matches in a row: the text of every column, as shown."""
+    columns = ("as_of", "claimed", "topic", "what", "figure", "unit", "claimant", "kind", "checked", "note", "claim_id")
+    hosts = " ".join(s[2] for s in record["sources"])
+    return " ".join([record[c] for c in columns] + [hosts]).lower()
+
+
+def test_a_link_to_a_claim_lands_on_its_row_even_when_it_loads_after_first_paint(browser, book_html, site):
+    claim_id = ledger_page_records(book_html)[-1]["claim_id"]  # in the last data file, not in the page
+    page = browser.new_page()
+    page.goto(site + f"chapters/ledger.html#claim-{claim_id}")
+    page.wait_for_function(f"document.querySelector(':target')?.id === 'claim-{claim_id}'")
+    assert claim_id in page.inner_text(f"#claim-{claim_id}")
+    top = page.evaluate(f"document.getElementById('claim-{claim_id}').getBoundingClientRect().top")
+    assert 0 <= top < page.viewport_size["height"] / 2
+    page.close()
+
+
+def test_the_ledger_shows_a_note_that_looks_like_markup_as_text(browser, site):
+    page = browser.new_page()
+    page.goto(site + "chapters/ledger.html")
+    all_rows_loaded(page)
+    # Hand the page one more row, as a data file would, with markup in its note and claimant.
+    page.evaluate("""nkreportLedgerChunk(999, [["zz-markup", "2099-01-01", "1 Jan 2099", "", "undated", "t", "w", "1",
+        "1", "u", "<b>bold</b>", "n", "k", [["k", "https://example.org/", "example.org"]], "2026-01-01", "1 Jan 2026",
+        "https://example.org/", "<img src=x onerror=\\"window.ran=1\\"><script>window.ran=2</script>"]])""")
+    page.fill("#ledger-search", "zz-markup")
+    page.wait_for_function("document.getElementById('claim-zz-markup') !== null")
+    row = page.locator("#claim-zz-markup")
+    assert row.locator("img, script, b").count() == 0
+    assert "<img src=x" in row.inner_text() and "<b>bold</b>" in row.inner_text()
+    assert page.evaluate("window.ran") is None
     page.close()
 
 
@@ -165,6 +222,7 @@ def test_a_focused_chart_mark_shows_its_claim_and_leads_to_its_ledger_row(browse
     # Following it lands on the claim's row of the ledger.
     page.keyboard.press("Enter")
     page.wait_for_url(f"**/ledger.html#claim-{claim_id}")
-    assert page.evaluate("document.querySelector(':target').id") == f"claim-{claim_id}"
+    # The page renders the row from its data, then it is the page's target.
+    page.wait_for_function(f"document.querySelector(':target')?.id === 'claim-{claim_id}'")
     assert claim_id in page.inner_text(f"#claim-{claim_id}")
     page.close()

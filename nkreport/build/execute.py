@@ -38,6 +38,17 @@ CACHE = Path("_build") / ".jupyter_cache"
 RECORDS = Path("_build") / ".inputs"
 PNG_QUEUE = Path("_build") / ".png-queue"  # charts.save_figure queues PNGs here; nkreport.build draws them
 TIMEOUT = 120
+# How a chapter's notebook is run (nbclient options, through jupyter-cache).
+CLIENT_OPTIONS = dict(
+    timeout=TIMEOUT,
+    kernel_manager_class=kernels.ForkKernelManager,
+    # every output has arrived when the last cell reports idle
+    shutdown_kernel="immediate",
+    # nbclient waits 4 s for a cell's outputs after its reply, then drops the rest with a logged
+    # warning: a cell gluing thousands of claims (a ledger ten times as long) lost outputs that way.
+    # Wait as long as a cell may run, and fail rather than publish a page without them.
+    iopub_timeout=TIMEOUT, raise_on_iopub_timeout=True,
+)
 
 
 @dataclass
@@ -116,8 +127,6 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     """Run one chapter (in a worker process), cache its outputs, record its inputs, write its charts."""
     from jupyter_cache.executors.utils import single_nb_execution
 
-    from .kernels import ForkKernelManager
-
     start = time.perf_counter()
     path = root / chapter
     trace = root / RECORDS / (path.stem + ".reads")
@@ -131,10 +140,8 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     os.environ[FIGURES_RECORD_VARIABLE] = str(written)
     os.environ[PNG_QUEUE_VARIABLE] = str(root / PNG_QUEUE)
     notebook = read_notebook(path)
-    result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, timeout=TIMEOUT, meta_override=True,
-                                 kernel_manager_class=ForkKernelManager,
-                                 # every output has arrived when the last cell reports idle
-                                 shutdown_kernel="immediate")
+    result = single_nb_execution(notebook, cwd=str(path.parent), allow_errors=False, meta_override=True,
+                                 **CLIENT_OPTIONS)
     if result.err is not None:
         return Outcome(chapter, time.perf_counter() - start, result.exc_string or repr(result.err))
     topics = recorded_topics(root, trace)

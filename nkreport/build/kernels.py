@@ -72,8 +72,19 @@ def _child(request: dict) -> None:
 
     random.seed()
     numpy.random.seed()
+    import zmq
     from ipykernel import kernelapp
 
+    # A cell may send thousands of outputs at once (a chapter gluing every claim of a ledger ten times
+    # as long); past its high-water mark, a thousand messages, the kernel's XPUB socket drops the
+    # rest silently and the page loses glued values. No limit: the queue waits for the reader.
+    init_iopub = kernelapp.IPKernelApp.init_iopub
+
+    def unbounded_iopub(self, context):
+        context.setsockopt(zmq.SNDHWM, 0)
+        init_iopub(self, context)
+
+    kernelapp.IPKernelApp.init_iopub = unbounded_iopub
     kernelapp.launch_new_instance()
 
 

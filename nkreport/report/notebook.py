@@ -107,6 +107,7 @@ def glue_chart(ledger: Ledger, chart: Chart) -> None:
     """
     label = chart.label
     fig = chart.draw(ledger)
+    _plotted.update(chart.claims(ledger)["claim_id"])
     linked = svg_bytes(fig, links=True)
     markup, characters = page_svg(linked, label, claim_tips(chart.claims(ledger)))
     svg = without_links(linked)
@@ -137,11 +138,33 @@ def claim_tips(claims) -> dict[str, str]:
     return tips
 
 
+# A chapter page weighs what it plots, not what the ledger holds: a claims table longer than this
+# lists only the claims the page's charts draw, and sends the reader to the claims ledger for the
+# rest. No table of the real ledger is that long (tests/test_scale.py); a ledger ten times as long is.
+TABLE_ROWS_LIMIT = 200
+# The claims the charts glued on this page so far draw (a chapter's kernel runs one page).
+_plotted: set[str] = set()
+
+
+def table_rows(claims, plotted=None):
+    """The rows a claims table lists, and how many it leaves to the claims ledger (see TABLE_ROWS_LIMIT)."""
+    if len(claims) <= TABLE_ROWS_LIMIT:
+        return claims, 0
+    kept = claims[claims["claim_id"].isin(_plotted if plotted is None else plotted)]
+    return kept, len(claims) - len(kept)
+
+
 def show_claims_table(claims, label: str, caption: str, columns: tuple[str, ...] | None = None) -> None:
     """Show claims as a numbered table that {numref}`label` can point to (column widths: _static/report.css)."""
+    rows, left = table_rows(claims)
+    if left:
+        caption += (f" Of its {len(claims):,} claims, the table lists the {len(rows):,} the charts on this page draw;"
+                    f" the claims ledger has every one.")
     directive = f"```{{table}} {caption}\n:name: {label}\n:class: claims-table\n"
-    table = claims_table(claims, columns) if columns else claims_table(claims)
-    display(Markdown(f"{directive}\n{table}\n```"))
+    table = claims_table(rows, columns) if columns else claims_table(rows)
+    after = (f"\n\nThe other {left:,} claims of {{numref}}`{label}` are in {{ref}}`ch-ledger`, which searches and"
+             " sorts all of them.") if left else ""
+    display(Markdown(f"{directive}\n{table}\n```{after}"))
 
 
 def show_judgments(ledger: Ledger, chapter: str) -> None:

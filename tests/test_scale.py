@@ -1,0 +1,119 @@
+"""A ledger ten times as long: the synthetic ledger is deterministic and valid, moves no chapter's
+choice, and the ledger page carries it as data; a chapter's claims table weighs what the page plots."""
+
+import json
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from bs4 import BeautifulSoup
+
+from nkreport import load
+from nkreport.build.book import ROOT
+from nkreport.build.scale import EVENT_TOPICS, write_scaled_data
+from nkreport.chapters import charts
+from nkreport.chapters.ledger import CHUNK_ROWS, FIRST_ROWS, data_chunks, ledger_records, ledger_table_html
+from nkreport.report import facts
+from nkreport.report.notebook import TABLE_ROWS_LIMIT, table_rows
+
+FACTOR = 10
+
+
+@pytest.fixture(scope="module")
+def scaled(tmp_path_factory):
+    out = tmp_path_factory.mktemp("scaled") / "data"
+    write_scaled_data(ROOT / "data", out, FACTOR)
+    return out
+
+
+@pytest.fixture(scope="module")
+def scaled_ledger(scaled):
+    return load(scaled)
+
+
+def test_the_synthetic_ledger_is_the_same_bytes_every_run(scaled, tmp_path):
+    again = tmp_path / "again"
+    write_scaled_data(ROOT / "data", again, FACTOR)
+    files = sorted(p.relative_to(scaled) for p in scaled.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(again) for p in again.rglob("*") if p.is_file())
+    for name in files:
+        assert (scaled / name).read_bytes() == (again / name).read_bytes(), name
+    assert (scaled / "claims.csv").read_bytes() != (ROOT / "data" / "claims.csv").read_bytes()
+
+
+def test_the_synthetic_ledger_is_never_written_over_the_real_data():
+    with pytest.raises(ValueError):
+        write_scaled_data(ROOT / "data", ROOT / "data", FACTOR)
+
+
+def test_a_ledger_ten_times_as_long_passes_validation_and_says_what_is_synthetic(scaled_ledger, ledger):
+    claims = scaled_ledger.claims
+    assert len(claims) == FACTOR * len(ledger.claims)
+    synthetic = claims[~claims["claim_id"].isin(ledger.claims["claim_id"])]
+    assert len(synthetic) == (FACTOR - 1) * len(ledger.claims)
+    assert synthetic["claim_id"].str.startswith("synthetic-").all()
+    assert synthetic["claimant_name"].str.contains("SYNTHETIC").all()
+    assert synthetic["claimant_short_name"].str.startswith("SYNTHETIC").all()
+    assert synthetic["note"].str.startswith("SYNTHETIC claim for the scale test").all()
+    assert synthetic["source_url"].str.startswith("https://synthetic.invalid/").all()
+    # Every topic grows, but those whose charts draw every row as an event (see nkreport.build.scale).
+    grown = claims["topic"].value_counts() / ledger.claims["topic"].value_counts()
+    assert (grown[list(EVENT_TOPICS)] == 1).all() and (grown.drop(list(EVENT_TOPICS)) > FACTOR).all()
+    # The real claims are untouched.
+    real = claims[claims["claim_id"].isin(ledger.claims["claim_id"])].drop(columns="line").reset_index(drop=True)
+    pd.testing.assert_frame_equal(real, ledger.claims.drop(columns="line").reset_index(drop=True))
+
+
+def test_synthetic_claims_move_no_first_no_newest_and_no_chart(scaled_ledger, ledger):
+    for fact in (facts.first_combat, facts.mass_assaults_begin, facts.first_capture, facts.first_surviving_prisoners,
+                 facts.first_nis_death_estimate, facts.first_kim_putin_summit, facts.combat_troops_sent,
+                 facts.first_wave_sent, facts.newest_claim):
+        assert fact(scaled_ledger.claims)["claim_id"] == fact(ledger.claims)["claim_id"], fact.__name__
+    assert list(facts.newest_by_topic(scaled_ledger)["claim_id"]) == list(facts.newest_by_topic(ledger)["claim_id"])
+    assert facts.weak_claims(scaled_ledger)["claim_id"].tolist() == facts.weak_claims(ledger)["claim_id"].tolist()
+    for label, chart in charts().items():
+        drawn = set(chart.claims(scaled_ledger)["claim_id"])
+        if label == "fig-ledger-composition":  # it counts the ledger's claims, so it grows with them
+            continue
+        assert drawn == set(chart.claims(ledger)["claim_id"]), label
+
+
+def test_the_ledger_page_carries_every_claim_as_data_in_bounded_pieces(scaled_ledger):
+    records = ledger_records(scaled_ledger)
+    chunks = data_chunks(records)
+    assert [r[0] for r in records[:FIRST_ROWS]] + [r[0] for c in chunks for r in c] == [r[0] for r in records]
+    assert len(records) == len(scaled_ledger.claims) and all(len(c) <= CHUNK_ROWS for c in chunks)
+    page = ledger_table_html(scaled_ledger)
+    assert page.startswith('<div class="ledger-app"') and f'data-chunks="{len(chunks)}"' in page
+    # The page itself holds the first rows only: what the first screen needs, whatever the ledger's size.
+    assert len(page.encode()) < 200_000
+
+
+def test_data_text_that_looks_like_markup_cannot_leave_the_pages_data(ledger):
+    claims = ledger.claims.copy()
+    first = claims.sort_values(["as_of", "claim_id"]).index[0]
+    note = '</script><script>alert("ran")</script><!-- & <b>'
+    claims.loc[first, "note"] = note
+    page = ledger_table_html(replace(ledger, claims=claims))
+    assert "alert" in page and "<script>alert" not in page and "<b>" not in page and "<!--" not in page
+    data = BeautifulSoup(page, "html.parser").select_one("script.ledger-rows").string
+    assert json.loads(data)[0][-1] == note
+
+
+def test_a_claims_table_over_the_limit_lists_the_plotted_claims_and_counts_the_rest(scaled_ledger, ledger):
+    troops = scaled_ledger.claims[scaled_ledger.claims["topic"] == "troops"]
+    assert len(troops) > TABLE_ROWS_LIMIT
+    plotted = set(ledger.claims["claim_id"][:40])
+    rows, left = table_rows(troops, plotted)
+    assert set(rows["claim_id"]) == plotted & set(troops["claim_id"]) and left == len(troops) - len(rows)
+    small = ledger.claims[ledger.claims["topic"] == "troops"]
+    assert len(small) <= TABLE_ROWS_LIMIT and table_rows(small, set())[0] is small
+
+
+def test_no_claims_table_of_the_real_book_reaches_the_limit(book_html):
+    sizes = {}
+    for page in (book_html / "chapters").glob("*.html"):
+        for table in BeautifulSoup(page.read_text(encoding="utf-8"), "html.parser").select("table.claims-table"):
+            sizes[f"{page.name}#{table.get('id')}"] = len(table.select("tbody tr"))
+    assert len(sizes) >= 10
+    assert max(sizes.values()) <= TABLE_ROWS_LIMIT, sizes
