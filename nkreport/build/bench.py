@@ -275,9 +275,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description="Benchmark the book's build.")
     parser.add_argument("--repeat", type=int, default=REPEAT)
     parser.add_argument("--output", type=Path, default=ROOT / "BENCHMARK.md")
+    parser.add_argument("--scale", type=int, nargs="*", default=[1, 10],
+                        help="ledger factors to build and measure (nkreport.build.scale; 100 does not build yet)")
     args = parser.parse_args()
     result = run(max(args.repeat, 1))
     text = report(result)
+    if args.scale:
+        from .scale import measure
+
+        _, table = measure(tuple(args.scale))
+        text += ("\n## A larger ledger\n\nThe book built with a synthetic ledger a factor times as long "
+                 "(`nkreport/build/scale.py`; details and the 100-times page in [`SCALE.md`](SCALE.md)).\n\n" + table + "\n")
     print(text)
     args.output.write_text(text, encoding="utf-8")
     readme = ROOT / "README.md"
