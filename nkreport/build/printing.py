@@ -180,7 +180,12 @@ def point_links(page: Tag, printed: set[str], home: dict[str, str], url: str) ->
             del link["href"]
 
 
+# The rules for these pages only: kept out of _static/report.css, which every web page loads.
+PRINT_CSS = Path(__file__).with_name("print.css")
+
+
 def page_html(head: str, body_class: str, content: str) -> str:
+    head = head.replace("</head>", f"<style>\n{PRINT_CSS.read_text(encoding='utf-8')}</style>\n</head>", 1)
     return (f'<!DOCTYPE html>\n<html lang="en" data-theme="light" data-mode="light">\n{head}\n'
             f'<body class="print-page {body_class}"><main class="print-main"><article class="bd-article">'
             f"{content}</article></main></body>\n</html>\n")
