@@ -79,3 +79,10 @@ def test_the_light_build_module_names_the_same_paths_and_variables_as_the_heavy_
 
     assert book.DATA_DIR_VARIABLE == ledger.DATA_DIR_VARIABLE
     assert book.CACHE == execute.CACHE
+
+
+def test_the_benchmark_s_plain_build_makes_the_book_s_pages():
+    from nkreport.build import bench
+    from nkreport.report import notebook
+
+    assert bench.PLAIN_ENV == {notebook.BOOK_PAGE_VARIABLE: "1"}

@@ -30,10 +30,15 @@ from .style import STYLE, Chart
 from .text import KIND_LABELS, cite, claims_table, date_text, escape_cell, figure_text, measure_label
 
 
+# Set by a build that renders the book's pages without writing chart files (the benchmark's plain
+# `jupyter-book build`), so that its pages are the book's pages.
+BOOK_PAGE_VARIABLE = "NKREPORT_BOOK_PAGE"
+
+
 def in_build() -> bool:
     """Whether the book's build (or its one-chapter preview) runs this notebook: both tell the
     chapter where to write its charts. Outside them, in Jupyter, the chapter shows its work."""
-    return bool(os.environ.get(FIGURES_DIR_VARIABLE))
+    return bool(os.environ.get(FIGURES_DIR_VARIABLE) or os.environ.get(BOOK_PAGE_VARIABLE))
 
 
 def glue_claim(ledger: Ledger, claim_id: str, name: str | None = None) -> None:
