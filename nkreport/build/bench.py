@@ -39,7 +39,7 @@ PROSE_CHAPTER = "chapters/troops.md"
 PROSE_ANCHOR = "\n## Two waves, one total\n"
 DATA_FILE = "data/claims.csv"
 # The note of one claim of the Vietnam comparison: the chapters that load that topic run again.
-DATA_EDIT = "The deployment ended in March 1973."
+DATA_EDIT = "Troops Seoul committed to the Vietnam War"
 PAGE_LIMIT = 250_000
 # The claims ledger page lists every claim, so it weighs what the ledger holds, not what a chapter
 # plots; its own budget is the one set for a ledger a hundred times larger.
