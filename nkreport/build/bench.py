@@ -6,7 +6,7 @@ cached), a clean build, a no-change rebuild, a prose edit in one chapter and an 
 data file; and, side by side, the plain stack on the same book: `jupyter-book build <book>` with
 its default settings, for the clean build, the no-change rebuild and the same prose edit. Ours
 and the plain one are timed as the commands a reader types (`python -m nkreport.build`, a new
-process each time); the live preview's prose edit (`make serve`, one warm process) is timed too.
+process each time).
 It prints medians and the ratios the build targets, and writes them to BENCHMARK.md. The clean
 build starts where a fresh clone does (figures/ as committed, whose PNGs are kept when their key
 matches, see report.export.save_figure); a clean build from nothing is measured as well.
@@ -64,12 +64,12 @@ def kernel_floor() -> float:
     return time.perf_counter() - start
 
 
-def timed_build(book: Path, warm: bool = False) -> tuple[float, str]:
-    """Build in this process (as the live preview does); seconds and the build's log."""
+def timed_build(book: Path) -> tuple[float, str]:
+    """Build in this process; seconds and the build's log."""
     out = io.StringIO()
     start = time.perf_counter()
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
-        status = build(book, warm=warm)
+        status = build(book)
     seconds = time.perf_counter() - start
     if status != 0:
         raise SystemExit(f"the build failed during the benchmark:\n{out.getvalue()[-3000:]}")
@@ -147,7 +147,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 
 def run(repeat: int) -> dict:
-    keys = ("kernel_floor", "render_only", "clean", "clean_no_figures", "no_change", "prose_edit", "prose_edit_warm",
+    keys = ("kernel_floor", "render_only", "clean", "clean_no_figures", "no_change", "prose_edit",
             "data_edit", "plain_clean", "plain_no_change", "plain_prose_edit")
     times: dict[str, list[float]] = {k: [] for k in keys}
     reexecuted: list[str] = []
@@ -174,12 +174,6 @@ def run(repeat: int) -> dict:
             seconds, log = timed_command(ours(book), book)
             assert "Book built (incrementally)" in log, "a prose edit should render incrementally"
             times["prose_edit"].append(seconds)
-        # The live preview: one process builds again on every save, its libraries imported once.
-        prose_edit(book, repeat)
-        timed_build(book, warm=True)
-        for n in range(repeat):
-            prose_edit(book, repeat + 1 + n)
-            times["prose_edit_warm"].append(timed_build(book, warm=True)[0])
         for n in range(repeat):  # the copy is thrown away, so each run changes one note a little more
             before = DATA_EDIT + (f" ({n})" if n else "")
             edit(book / DATA_FILE, before, f"{DATA_EDIT} ({n + 1})")
@@ -216,7 +210,6 @@ def run(repeat: int) -> dict:
             "clean / plain clean": (med["clean"] / med["plain_clean"], 0.35),
             "no-change / plain no-change": (med["no_change"] / med["plain_no_change"], 0.3),
             "prose edit / plain prose edit": (med["prose_edit"] / med["plain_prose_edit"], 0.5),
-            "prose edit in the live preview / plain prose edit": (med["prose_edit_warm"] / med["plain_prose_edit"], 0.5),
             "clean / (chapters x floor + render-only)": (med["clean"] / (n_chapters * floor + render), 0.8),
             f"data edit / ({k} x floor + render-only)": (med["data_edit"] / (k * floor + render), 1.3),
         },
@@ -241,7 +234,6 @@ def report(result: dict) -> str:
              "clean": "clean build (a fresh clone: no _build, figures/ as committed)",
              "clean_no_figures": "clean build from nothing (no _build, no figures/: every PNG drawn again)",
              "no_change": "no-change rebuild", "prose_edit": f"prose edit in {PROSE_CHAPTER}",
-             "prose_edit_warm": f"prose edit in {PROSE_CHAPTER}, live preview (`make serve`, warm process)",
              "data_edit": f"edit of {DATA_FILE} (a note of the Vietnam comparison)",
              "plain_clean": "plain `jupyter-book build`: clean build",
              "plain_no_change": "plain `jupyter-book build`: no-change rebuild",

@@ -41,16 +41,13 @@ def published_tracebacks(html_dir: Path) -> list[Path]:
             if "Traceback (most recent call last)" in p.read_text(encoding="utf-8", errors="replace")]
 
 
-def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None, warm: bool = False) -> int:
-    """Build the book with a Sphinx builder into _build/<builder>; 0 on success.
-
-    warm: a long-lived caller (the live preview) renders a prose-only change with Sphinx in its own
-    process, whose libraries stay imported between builds, instead of a new jupyter-book process."""
+def build(root: Path = ROOT, builder: str = "html", jobs: int | None = None) -> int:
+    """Build the book with a Sphinx builder into _build/<builder>; 0 on success."""
     prose = sources.prose_changes(root, builder) if builder == "html" else None
     if prose and (root / "_build" / ".doctrees").is_dir() and (root / CACHE).is_dir():
         # The last good build validated this data and executed this code: only the pages change.
         print(f"Only prose changed ({', '.join(sorted(prose))}): nothing to validate or execute.")
-        status = render(root, builder, prose=prose, warm=warm)
+        status = render(root, builder, prose=prose)
         if status != 0:
             _discard(root, builder)
         return status
@@ -123,7 +120,7 @@ def _headless() -> None:
     matplotlib.use("agg")
 
 
-def render(root: Path, builder: str, prose: set[str] | None = None, warm: bool = False) -> int:
+def render(root: Path, builder: str, prose: set[str] | None = None) -> int:
     """Render the book from the notebook cache into _build/<builder>, unless nothing it is made
     from changed since the last good build; 0 on success.
 
@@ -144,13 +141,10 @@ def render(root: Path, builder: str, prose: set[str] | None = None, warm: bool =
     else:
         for stale in (out, root / "_build" / ".doctrees"):
             shutil.rmtree(stale, ignore_errors=True)
-    if warm:
-        returncode = _sphinx_here(root, builder)
-    else:
-        jb = Path(sys.executable).parent / "jupyter-book"
-        env = {**os.environ, DATA_DIR_VARIABLE: str(root / "data")}
-        command = [str(jb), "build", str(root), "--builder", builder, "-W", "-n", "--keep-going"]
-        returncode = subprocess.run(command, cwd=root, env=env).returncode
+    jb = Path(sys.executable).parent / "jupyter-book"
+    env = {**os.environ, DATA_DIR_VARIABLE: str(root / "data")}
+    command = [str(jb), "build", str(root), "--builder", builder, "-W", "-n", "--keep-going"]
+    returncode = subprocess.run(command, cwd=root, env=env).returncode
     if returncode != 0:
         # Leave nothing that could be mistaken for a good build.
         print("The book did not build; see the messages above. Nothing was published.", file=sys.stderr)
@@ -162,22 +156,6 @@ def render(root: Path, builder: str, prose: set[str] | None = None, warm: bool =
     sources.record(root, builder, after)
     print(f"Book built{' (incrementally)' if prose else ''}: {out / 'index.html'}")
     return 0
-
-
-def _sphinx_here(root: Path, builder: str) -> int:
-    """What `jupyter-book build <root> --builder <builder> -W -n --keep-going` runs, in this process."""
-    from jupyter_book.sphinx import build_sphinx
-
-    os.environ[DATA_DIR_VARIABLE] = str(root / "data")
-    result = build_sphinx(root, root / "_build" / builder, use_external_toc=True, noconfig=True,
-                          path_config=str(root / "_config.yml"),
-                          confoverrides={"external_toc_path": (root / "_toc.yml").as_posix(),
-                                         "latex_individualpages": False, "nitpicky": True},
-                          builder=builder, warningiserror=True, keep_going=True)
-    if isinstance(result, Exception):
-        print(f"Sphinx failed: {result}", file=sys.stderr)
-        return 1
-    return result
 
 
 def main() -> int:

@@ -156,21 +156,11 @@ def write_scaled_data(data_dir: Path, out: Path, factor: int, seed: int = SEED,
 
 
 # What a book is made of besides the package (as tests/conftest.py and the benchmark copy it).
-BOOK_PARTS = ("_config.yml", "_toc.yml", "CITATION.cff", "_static", "chapters", "data", "figures")
 CHROMIUM = "/usr/bin/chromium"  # Debian's; never a downloaded browser
 LEDGER_PAGE = "chapters/ledger.html"
 # The targets at a ledger a hundred times as long.
 LEDGER_FIRST_LOAD_LIMIT = 1_000_000
 LEDGER_PAINT_LIMIT_MS = 1000
-
-
-def copy_book(target: Path) -> Path:
-    from .book import ROOT
-
-    for part in BOOK_PARTS:
-        source = ROOT / part
-        (shutil.copytree if source.is_dir() else shutil.copy2)(source, target / part)
-    return target
 
 
 def chapter_weights(html: Path) -> dict[str, int]:
@@ -295,6 +285,8 @@ def measure(factors=(1, 10, 100), seed: int = SEED, keep: Path | None = None) ->
         with (contextlib.nullcontext(keep / f"factor-{factor}") if keep
               else tempfile.TemporaryDirectory(prefix=f"nkreport-scale-{factor}-")) as tmp:
             Path(tmp).mkdir(parents=True, exist_ok=True)
+            from .bench import copy_book  # the benchmark's copy of the book, which imports this module late
+
             book = copy_book(Path(tmp))
             counts = write_scaled_data(ROOT / "data", book / "data", factor, seed)
             log = io.StringIO()

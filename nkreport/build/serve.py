@@ -78,7 +78,7 @@ def make_handler(html: Path, state: State):
 def rebuild(root: Path, state: State) -> None:
     log = io.StringIO()
     with redirect_stdout(log), redirect_stderr(log):
-        status = build(root, warm=True)
+        status = build(root)
     with state.lock:
         state.failure = "" if status == 0 else log.getvalue()[-20000:]
         state.number += 1

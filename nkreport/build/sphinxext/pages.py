@@ -130,23 +130,6 @@ def inline_chart(app, figure, label: str) -> None:
     image.replace_self(nodes.raw("", markup, format="html"))
 
 
-_LEDGERS: dict = {}
-
-
-def _ledger(data: Path):
-    """The ledger, loaded again only when data/ changed: the live preview renders in one process."""
-    import hashlib
-
-    digest = hashlib.sha256()
-    for path in sorted(p for p in data.rglob("*") if p.is_file()):
-        digest.update(path.name.encode() + path.read_bytes())
-    key = (str(data), digest.hexdigest())
-    if key not in _LEDGERS:
-        _LEDGERS.clear()
-        _LEDGERS[key] = load(data)
-    return _LEDGERS[key]
-
-
 def print_ledger(doctree, ledger) -> None:
     """In the single page the PDF is printed from, put the ledger laid out for paper, made from the
     data, in place of the ledger page's interactive table, whatever that table's HTML is."""
@@ -167,7 +150,7 @@ def on_builder_inited(app) -> None:
     from ...chapters import charts  # imported late: the chapter modules import matplotlib
 
     srcdir = Path(app.srcdir)
-    app.nkreport_state = {"citation": read_citation(srcdir), "ledger": _ledger(srcdir / "data"), "charts": charts()}
+    app.nkreport_state = {"citation": read_citation(srcdir), "ledger": load(srcdir / "data"), "charts": charts()}
 
 
 def on_doctree_resolved(app, doctree, docname: str) -> None:
