@@ -75,10 +75,12 @@ def test_a_pngs_key_follows_its_chart_and_nothing_else():
 
 def test_the_light_build_module_names_the_same_paths_and_variables_as_the_heavy_ones():
     from nkreport.build import book
+    from nkreport.build.sphinxext import pages
     from nkreport.data import ledger
 
     assert book.DATA_DIR_VARIABLE == ledger.DATA_DIR_VARIABLE
     assert book.CACHE == execute.CACHE
+    assert book.PROSE_VARIABLE == pages.PROSE_VARIABLE
 
 
 def test_the_benchmark_s_plain_build_makes_the_book_s_pages():

@@ -9,7 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from nkreport.build import build, sources
+from nkreport.build import build, sources, warm
 
 EDITED = "chapters/troops.md"
 LABEL = "(ch-troops)="
@@ -55,6 +55,21 @@ def test_a_prose_edit_is_incremental_strict_and_writes_what_a_fresh_render_write
     fresh = tree(book_copy / "_build" / "html")
     assert fresh.keys() == incremental.keys()
     assert [name for name in fresh if fresh[name] != incremental[name]] == []
+
+    # 4. The live preview's route: the same edit, rendered by a fork of the warm renderer
+    # (nkreport.build.warm), writes the same bytes.
+    page.write_text(original, encoding="utf-8")
+    assert build(book_copy) == 0
+    forked_before = warm.renders
+    with warm.renderer() as socket_path:
+        assert socket_path
+        page.write_text(edited, encoding="utf-8")
+        assert build(book_copy) == 0
+    assert warm.renders == forked_before + 1
+    log = capfd.readouterr().out
+    assert "Book built (incrementally)" in log
+    forked = tree(book_copy / "_build" / "html")
+    assert [name for name in fresh if fresh[name] != forked.get(name)] == [] and forked.keys() == fresh.keys()
 
 
 def test_a_build_with_nothing_to_do_answers_without_importing_pandas(book_html):

@@ -5,7 +5,7 @@ import threading
 import time
 import urllib.request
 
-from nkreport.build import serve
+from nkreport.build import serve, warm
 
 
 def free_port() -> int:
@@ -34,6 +34,7 @@ def wait_for_build(port: int, after: int, seconds: float = 240) -> int:
 
 def test_the_preview_rebuilds_on_save_and_shows_a_failure(book_copy):
     port, stop = free_port(), threading.Event()
+    forked = warm.renders
     thread = threading.Thread(target=serve.serve, kwargs={"root": book_copy, "port": port, "stop": stop}, daemon=True)
     thread.start()
     try:
@@ -49,6 +50,7 @@ def test_the_preview_rebuilds_on_save_and_shows_a_failure(book_copy):
                            encoding="utf-8")
         second = wait_for_build(port, first)
         assert "A sentence added in the preview." in fetch(port, "/chapters/methods.html")
+        assert warm.renders >= forked + 2, "the preview's renders did not go through its warm renderer"
 
         methods.write_text(text.replace("# Methods and data", "# Methods and data\n\n{cite:p}`nosuchkey1999`", 1),
                            encoding="utf-8")

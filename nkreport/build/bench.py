@@ -6,7 +6,9 @@ cached), a clean build, a no-change rebuild, a prose edit in one chapter and an 
 data file; and, side by side, the plain stack on the same book: `jupyter-book build <book>` with
 its default settings, for the clean build, the no-change rebuild and the same prose edit. Ours
 and the plain one are timed as the commands a reader types (`python -m nkreport.build`, a new
-process each time).
+process each time). The prose edit is also timed as the live preview (`make serve`) makes it: the
+same command with the preview's warm renderer running (nkreport.build.warm), after one build
+that warms it, as the preview's first build does.
 It prints medians and the ratios the build targets, and writes them to BENCHMARK.md. The clean
 build starts where a fresh clone does (figures/ as committed, whose PNGs are kept when their key
 matches, see report.export.save_figure); a clean build from nothing is measured as well.
@@ -30,6 +32,7 @@ from pathlib import Path
 
 from bs4 import BeautifulSoup
 
+from . import warm
 from .book import ROOT, build
 from .execute import RECORDS, notebook_chapters
 
@@ -148,7 +151,7 @@ def edit(path: Path, old: str, new: str) -> None:
 
 def run(repeat: int) -> dict:
     keys = ("kernel_floor", "render_only", "clean", "clean_no_figures", "no_change", "prose_edit",
-            "data_edit", "plain_clean", "plain_no_change", "plain_prose_edit")
+            "preview_prose_edit", "data_edit", "plain_clean", "plain_no_change", "plain_prose_edit")
     times: dict[str, list[float]] = {k: [] for k in keys}
     reexecuted: list[str] = []
     with tempfile.TemporaryDirectory(prefix="nkreport-bench-") as tmp:
@@ -174,6 +177,13 @@ def run(repeat: int) -> dict:
             seconds, log = timed_command(ours(book), book)
             assert "Book built (incrementally)" in log, "a prose edit should render incrementally"
             times["prose_edit"].append(seconds)
+        with warm.renderer():
+            for n in range(repeat + 1):
+                prose_edit(book, repeat + n)
+                seconds, log = timed_command(ours(book), book)
+                assert "Book built (incrementally)" in log, "a prose edit should render incrementally"
+                if n:  # the first warms the renderer, as the preview's first build does
+                    times["preview_prose_edit"].append(seconds)
         for n in range(repeat):  # the copy is thrown away, so each run changes one note a little more
             before = DATA_EDIT + (f" ({n})" if n else "")
             edit(book / DATA_FILE, before, f"{DATA_EDIT} ({n + 1})")
@@ -210,6 +220,7 @@ def run(repeat: int) -> dict:
             "clean / plain clean": (med["clean"] / med["plain_clean"], 0.35),
             "no-change / plain no-change": (med["no_change"] / med["plain_no_change"], 0.3),
             "prose edit / plain prose edit": (med["prose_edit"] / med["plain_prose_edit"], 0.5),
+            "prose edit in the live preview / plain prose edit": (med["preview_prose_edit"] / med["plain_prose_edit"], 0.5),
             "clean / (chapters x floor + render-only)": (med["clean"] / (n_chapters * floor + render), 0.8),
             f"data edit / ({k} x floor + render-only)": (med["data_edit"] / (k * floor + render), 1.3),
         },
@@ -234,6 +245,7 @@ def report(result: dict) -> str:
              "clean": "clean build (a fresh clone: no _build, figures/ as committed)",
              "clean_no_figures": "clean build from nothing (no _build, no figures/: every PNG drawn again)",
              "no_change": "no-change rebuild", "prose_edit": f"prose edit in {PROSE_CHAPTER}",
+             "preview_prose_edit": "the same prose edit in the live preview (`make serve`'s warm renderer)",
              "data_edit": f"edit of {DATA_FILE} (a note of the Vietnam comparison)",
              "plain_clean": "plain `jupyter-book build`: clean build",
              "plain_no_change": "plain `jupyter-book build`: no-change rebuild",

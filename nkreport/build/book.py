@@ -32,6 +32,7 @@ from .sources import SOURCES, sources_digest  # noqa: F401  (serve and tests use
 # build never imports pandas.
 DATA_DIR_VARIABLE = "NKREPORT_DATA_DIR"
 CACHE = Path("_build") / ".jupyter_cache"  # as nkreport.build.execute.CACHE (a test checks)
+PROSE_VARIABLE = "NKREPORT_PROSE_BUILD"  # as sphinxext.pages.PROSE_VARIABLE (a test checks)
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -143,8 +144,17 @@ def render(root: Path, builder: str, prose: set[str] | None = None) -> int:
             shutil.rmtree(stale, ignore_errors=True)
     jb = Path(sys.executable).parent / "jupyter-book"
     env = {**os.environ, DATA_DIR_VARIABLE: str(root / "data")}
+    env.pop(PROSE_VARIABLE, None)
+    if prose:
+        env[PROSE_VARIABLE] = "1"  # the extensions reuse what the last good build read from the data
     command = [str(jb), "build", str(root), "--builder", builder, "-W", "-n", "--keep-going"]
-    returncode = subprocess.run(command, cwd=root, env=env).returncode
+    from . import warm
+
+    sys.stdout.flush()
+    sys.stderr.flush()
+    returncode = warm.run(command, root, env)  # the live preview's warm renderer, if it runs
+    if returncode is None:
+        returncode = subprocess.run(command, cwd=root, env=env).returncode
     if returncode != 0:
         # Leave nothing that could be mistaken for a good build.
         print("The book did not build; see the messages above. Nothing was published.", file=sys.stderr)

@@ -3,7 +3,9 @@ rebuild it with `make book`'s strictness whenever a source changes, and reload t
 
 The build is the same as `make book` (nkreport.build.book.build): warnings are errors, a failing
 chapter fails it, and a failed build leaves no HTML, so the preview shows the errors instead of a
-stale page. The built files are served unchanged; the server adds one small script to each HTML
+stale page. Its renders are forks of a warm renderer (nkreport.build.warm) that has imported
+Jupyter Book and Sphinx once, which makes a prose edit's rebuild about a second and a half faster
+and writes the same bytes. The built files are served unchanged; the server adds one small script to each HTML
 response, which asks the server for the build's number and reloads the page when it changes.
 Nothing is fetched from the network.
 """
@@ -18,6 +20,7 @@ import time
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
+from . import warm
 from .book import ROOT, SOURCES, build, sources_digest
 
 RELOAD_SCRIPT = b"""<script>(function () {
@@ -97,6 +100,11 @@ def watch(root: Path, state: State, interval: float = 1.0, stop: threading.Event
 
 
 def serve(root: Path = ROOT, port: int = 8000, stop: threading.Event | None = None) -> None:
+    with warm.renderer():
+        _serve(root, port, stop)
+
+
+def _serve(root: Path, port: int, stop: threading.Event | None) -> None:
     state = State()
     rebuild(root, state)
     (root / "_build" / "html").mkdir(parents=True, exist_ok=True)

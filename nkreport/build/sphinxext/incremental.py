@@ -10,6 +10,14 @@ them and that Sphinx would otherwise leave as it was:
   fail the strict build);
 - every page, when a changed chapter's title or sections changed (each page's navigation shows them).
 
+And it writes no page that a fresh build would write the same: Sphinx also writes the root page
+and the page whose toctree lists a changed chapter, whatever changed, for the sake of the
+navigation; when no changed chapter's title or sections changed, they are the same bytes, and
+are left as they are (a test compares every page with a fresh build's).
+
+The theme's Jinja templates are compiled once and kept (_build/.jinja-cache; Jinja checks each
+template's source against the compiled code it keeps), not compiled again by every build.
+
 Warnings: the last good build had none (-W makes any warning a failed build, and a failed build
 leaves no output, so the next one is fresh), so an unchanged page has none to report again.
 
@@ -84,15 +92,53 @@ def on_env_get_updated(app, env):
     listener), so a renumbered figure is seen."""
     before = getattr(app, "nkreport_before", None)
     app.nkreport_before = None
+    app.nkreport_only_updated = False
     if not before or not before["outlines"]:
         return []  # a fresh read: everything is written anyway
     changed = before["docs"]
     if any(_outline(env, d) != outline for d, outline in before["outlines"].items()):
         return sorted(env.all_docs)
+    app.nkreport_only_updated = set(before["outlines"]) == changed  # no page added or removed
     now = _labels_of(env, changed)
     moved = {name for name in before["labels"].keys() | now.keys() if before["labels"].get(name) != now.get(name)}
     refs = getattr(env, "nkreport_refs", {})
     return sorted(d for d, targets in refs.items() if d not in changed and moved.intersection(targets))
+
+
+def _write_only_updated(app) -> None:
+    """Have the builder write only the pages read again and those the env-get-updated listeners
+    named (Sphinx adds the root page and the changed pages' toctree parents), when the outlines
+    are unchanged (app.nkreport_only_updated). The pages left out keep their entries in the
+    search index as well, which Sphinx prunes for every page it is about to write."""
+    builder = app.builder
+    write, prepare_writing, write_serial = builder.write, builder.prepare_writing, builder._write_serial
+    wanted: dict = {}
+
+    def only_wanted(docnames):
+        return docnames if wanted.get("docs") is None else [d for d in docnames if d in wanted["docs"]]
+
+    def write_updated(build_docnames, updated_docnames, method="update"):
+        wanted["docs"] = (set(build_docnames or ()) | set(updated_docnames)
+                          if method == "update" and getattr(app, "nkreport_only_updated", False)
+                          and build_docnames not in (None, ["__all__"]) else None)
+        return write(build_docnames, updated_docnames, method)
+
+    builder.write = write_updated
+    builder.prepare_writing = lambda docnames: prepare_writing(set(only_wanted(docnames)))
+    builder._write_serial = lambda docnames: write_serial(only_wanted(docnames))
+
+
+def on_builder_inited(app) -> None:
+    if app.builder.format != "html":
+        return
+    _write_only_updated(app)
+    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    if environment is not None and environment.bytecode_cache is None:
+        from jinja2 import FileSystemBytecodeCache
+
+        folder = Path(app.outdir).parent / ".jinja-cache"
+        folder.mkdir(parents=True, exist_ok=True)
+        environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
 def on_build_finished(app, exception) -> None:
@@ -106,6 +152,7 @@ def on_build_finished(app, exception) -> None:
 
 
 def setup(app):
+    app.connect("builder-inited", on_builder_inited)
     app.connect("env-before-read-docs", on_env_before_read_docs)
     app.connect("doctree-read", on_doctree_read)
     app.connect("env-purge-doc", on_env_purge_doc)

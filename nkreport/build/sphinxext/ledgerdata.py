@@ -12,22 +12,23 @@ import re
 import shutil
 from pathlib import Path
 
-from ...chapters.ledger import (DATA_FOLDER, PAGE_DOCNAME, SCRIPT, chunk_file_name, chunk_script, data_chunks,
-                                ledger_records)
-from ...data import load
+from .pages import prose_build
 
 _TOTAL = re.compile(r'class="ledger-app" data-total="(\d+)" data-chunks="(\d+)"')
 
 
 def on_build_finished(app, exception) -> None:
-    if exception is not None or app.builder.name != "html":
+    if exception is not None or app.builder.name != "html" or prose_build():
+        # After a prose edit the data, and so the data files the last good build wrote, are the same.
         return
+    from ...chapters.ledger import (DATA_FOLDER, PAGE_DOCNAME, SCRIPT, chunk_file_name, chunk_script, data_chunks,
+                                    ledger_records)
+
     outdir = Path(app.outdir)
     page = outdir / f"{PAGE_DOCNAME}.html"
     if not page.is_file():
         return
-    state = getattr(app, "nkreport_state", None) or {}
-    ledger = state.get("ledger") or load(Path(app.srcdir) / "data")
+    ledger = app.nkreport_ledger  # loaded by the pages extension
     records = ledger_records(ledger)
     chunks = data_chunks(records)
     found = _TOTAL.search(page.read_text(encoding="utf-8"))

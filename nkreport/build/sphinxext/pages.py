@@ -9,23 +9,32 @@
 - Under each chart: links to its bundle in figures/ (PNG, SVG, CSV of the plotted claims, and
   the chart laid out for a 16:9 slide as PNG and SVG), which the chapters write during the build and this extension copies into the HTML output
   together with the ledger's data files.
+
+What a page needs from the data (each claim's date, each chart's claims) is read from the ledger
+and figures/manifest.json, and kept in _build/.pages-state.json. A prose-only build
+(nkreport.build.book sets PROSE_VARIABLE), whose data, code and figures are those of the last good
+build, reads that file instead: it neither imports pandas nor loads the ledger, and copies no
+figures or data files, which are already in the output.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import html
+import json
+import os
 import posixpath
 import re
 import shutil
 from pathlib import Path
 
-import pandas as pd
 import yaml
 from docutils import nodes
 
-from ...data import load
-from ...report.export import slide_name
-from ...report.text import date_text
+# Set (to "1") by nkreport.build.book for a render whose only changes since the last good build are
+# chapter prose.
+PROSE_VARIABLE = "NKREPORT_PROSE_BUILD"
+STATE_FILE = ".pages-state.json"  # in _build/, beside the outputs
 
 # The ledger page's interactive table: an element of class ledger-app (formerly the pair
 # div.ledger-controls and div.ledger-scroll).
@@ -40,7 +49,8 @@ def read_citation(srcdir: Path) -> dict:
 
 
 def long_date(day) -> str:
-    day = pd.Timestamp(day)
+    """'30 November 2026', from a date, a timestamp or an ISO text."""
+    day = dt.date.fromisoformat(str(day)[:10])
     return f"{day.day} {day:%B %Y}"
 
 
@@ -53,7 +63,7 @@ def authors_text(citation: dict) -> str:
 def chapter_citation(citation: dict, chapter_title: str, docname: str) -> tuple[str, str]:
     """The plain and BibTeX citations of one chapter."""
     url = citation["url"].rstrip("/") + "/" + docname + ".html"
-    edition, released = citation["version"], pd.Timestamp(str(citation["date-released"]))
+    edition, released = citation["version"], dt.date.fromisoformat(str(citation["date-released"])[:10])
     authors = authors_text(citation)
     plain = (f"{authors} ({released.year}). \u201c{chapter_title}.\u201d In {citation['title']}, "
              f"edition {edition}, {long_date(released)}. {url}")
@@ -90,7 +100,7 @@ def relative(docname: str, target: str, builder_name: str) -> str:
     return posixpath.relpath(target, posixpath.dirname(docname) or ".")
 
 
-def download_links(label: str, docname: str, builder_name: str) -> nodes.paragraph:
+def download_links(label: str, slide: str, docname: str, builder_name: str) -> nodes.paragraph:
     para = nodes.paragraph(classes=["figure-downloads"])
     para += nodes.Text("Download this chart: ")
     files = [(label, "png", "PNG (300 dpi)"), (label, "svg", "SVG (editable text)"),
@@ -105,7 +115,7 @@ def download_links(label: str, docname: str, builder_name: str) -> nodes.paragra
     for n, (ext, text) in enumerate([("png", "PNG (1920\u00d71080)"), ("svg", "SVG")]):
         if n:
             para += nodes.Text(" \u00b7 ")
-        uri = relative(docname, f"figures/{slide_name(label)}.{ext}", builder_name)
+        uri = relative(docname, f"figures/{slide}.{ext}", builder_name)
         para += nodes.reference("", text, refuri=uri, classes=[f"download-slide-{ext}"])
     return para
 
@@ -146,14 +156,61 @@ def print_ledger(doctree, ledger) -> None:
         node.parent.remove(node)
 
 
+def page_state(srcdir: Path, ledger) -> dict:
+    """What the pages need from the data: each claim's date (as_of, ISO, and as the page writes it)
+    in ledger order, and each chart's chapter, slide files and claims (from figures/manifest.json)."""
+    from ...report.text import date_text
+
+    claims = ledger.claims
+    dates = [[cid, day.date().isoformat(), date_text(day, precision)]
+             for cid, day, precision in zip(claims["claim_id"], claims["as_of"], claims["as_of_precision"])
+             if day == day]  # NaT is not a date
+    manifest = json.loads((srcdir / "figures" / "manifest.json").read_text(encoding="utf-8"))["figures"]
+    charts = {}
+    for entry in manifest:
+        slides = [f for f in entry["files"] if f.endswith("-slide.svg")]
+        charts[entry["label"]] = {"chapter": entry["chapter"], "claim_ids": entry["claim_ids"],
+                                  "slide": slides[0].removesuffix(".svg") if slides else None}
+    return {"dates": dates, "charts": charts}
+
+
+def prose_build() -> bool:
+    return os.environ.get(PROSE_VARIABLE) == "1"
+
+
 def on_builder_inited(app) -> None:
-    from ...chapters import charts  # imported late: the chapter modules import matplotlib
+    from sphinx.errors import ExtensionError
 
     srcdir = Path(app.srcdir)
-    app.nkreport_state = {"citation": read_citation(srcdir), "ledger": load(srcdir / "data"), "charts": charts()}
+    saved = Path(app.outdir).parent / STATE_FILE
+    if prose_build():
+        if not saved.is_file():
+            raise ExtensionError(f"a prose-only build needs {saved} from the last good build; run a full build")
+        state = json.loads(saved.read_text(encoding="utf-8"))
+    else:
+        from ...data import load
+
+        ledger = load(srcdir / "data")
+        state = page_state(srcdir, ledger)
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        app.nkreport_ledger = ledger  # for the printed ledger and the ledger page's data files
+    app.nkreport_state = {"citation": read_citation(srcdir), **state}
+
+
+def newest_claim(dates: list, ids: set[str]) -> str | None:
+    """How the page writes the date of the newest of the claims `ids`: the latest as_of, the first
+    such claim in ledger order."""
+    newest = None
+    for cid, day, text in dates:
+        if cid in ids and (newest is None or day > newest[0]):
+            newest = (day, text)
+    return newest and newest[1]
 
 
 def on_doctree_resolved(app, doctree, docname: str) -> None:
+    from sphinx.errors import ExtensionError
+
     state = app.nkreport_state
     builder = app.builder.name
     for figure in list(doctree.findall(nodes.figure)):
@@ -161,29 +218,31 @@ def on_doctree_resolved(app, doctree, docname: str) -> None:
             if label in state["charts"]:
                 if app.builder.format == "html":
                     inline_chart(app, figure, label)
-                figure.parent.insert(figure.parent.index(figure) + 1, download_links(label, docname, builder))
+                slide = state["charts"][label]["slide"]
+                if slide is None:
+                    raise ExtensionError(f"chart {label} has no slide files in figures/manifest.json")
+                figure.parent.insert(figure.parent.index(figure) + 1, download_links(label, slide, docname, builder))
     if builder == "singlehtml":
-        print_ledger(doctree, state["ledger"])
+        print_ledger(doctree, app.nkreport_ledger)
         return
     if docname in NOT_CHAPTERS:
         return
     section = next(iter(doctree.findall(nodes.section)), None)
     if section is None:
         return
-    citation, claims = state["citation"], state["ledger"].claims
+    citation = state["citation"]
     title = section.next_node(nodes.title).astext()
 
     ids = claim_ids_shown(doctree)
     for chart in state["charts"].values():
-        if chart.chapter == docname + ".md":
-            ids |= set(chart.claims(state["ledger"])["claim_id"])
-    shown = claims[claims["claim_id"].isin(ids)]
+        if chart["chapter"] == docname + ".md":
+            ids |= set(chart["claim_ids"])
+    newest = newest_claim(state["dates"], ids)
     line = nodes.paragraph(classes=["edition-line"])
     line += nodes.Text(f"Edition {citation['version']}, {long_date(str(citation['date-released']))}. ")
-    if not shown.empty:
-        newest = shown.loc[shown["as_of"].idxmax()]
+    if newest is not None:
         line += nodes.Text("Newest claim on this page: ")
-        line += nodes.inline("", date_text(newest["as_of"], newest["as_of_precision"]), classes=["newest-claim"])
+        line += nodes.inline("", newest, classes=["newest-claim"])
         line += nodes.Text(". ")
     line += nodes.reference("", "Cite this chapter", refid="cite-this-chapter")
     section.insert(section.index(section.next_node(nodes.title)) + 1, line)
@@ -215,6 +274,8 @@ def on_build_finished(app, exception) -> None:
         if '<div role="list" class="citation-list">' in text:
             page.write_text(text.replace('<div role="list" class="citation-list">', '<div class="citation-list">'),
                             encoding="utf-8")
+    if prose_build():  # the figures and data files are those the last good build copied
+        return
     figures = srcdir / "figures"
     if figures.is_dir():
         shutil.copytree(figures, outdir / "figures", dirs_exist_ok=True)
