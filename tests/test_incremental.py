@@ -19,7 +19,7 @@ def tree(folder: Path) -> dict[str, bytes]:
     return {p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()}
 
 
-def test_a_prose_edit_is_incremental_strict_and_writes_what_a_fresh_render_writes(book_copy, capfd):
+def test_a_prose_edit_is_incremental_strict_and_writes_what_a_fresh_render_writes(book_copy, capfd, monkeypatch):
     assert build(book_copy) == 0
     capfd.readouterr()
     page = book_copy / EDITED
@@ -30,10 +30,16 @@ def test_a_prose_edit_is_incremental_strict_and_writes_what_a_fresh_render_write
     edited = original.replace("\n## Two waves, one total\n", "\n## Two waves, one total\n\nAn added sentence.\n", 1)
     page.write_text(edited, encoding="utf-8")
     assert sources.prose_changes(book_copy) == {EDITED}
-    assert build(book_copy) == 0
-    log = capfd.readouterr().out
+    with monkeypatch.context() as env:
+        env.setenv("PYTHONPROFILEIMPORTTIME", "1")  # the render process lists what it imports
+        assert build(book_copy) == 0
+    captured = capfd.readouterr()
+    log = captured.out
     assert "Only prose changed (chapters/troops.md)" in log and "Book built (incrementally)" in log
     assert "execute " not in log
+    imported = {line.rsplit("|", 1)[-1].strip() for line in captured.err.splitlines() if line.startswith("import time:")}
+    assert "sphinx.application" in imported, "the render's imports were not listed"
+    assert not imported & {"pandas", "matplotlib", "nkreport.data.ledger"}, "a prose edit's render loaded the data stack"
     assert "An added sentence." in (book_copy / "_build/html/chapters/troops.html").read_text(encoding="utf-8")
     incremental = tree(book_copy / "_build" / "html")
 

@@ -11,7 +11,7 @@
   together with the ledger's data files.
 
 What a page needs from the data (each claim's date, each chart's claims) is read from the ledger
-and figures/manifest.json, and kept in _build/.pages-state.json. A prose-only build
+and figures/manifest.json, and kept in _build/.pages-state.<builder>.json. A prose-only build
 (nkreport.build.book sets PROSE_VARIABLE), whose data, code and figures are those of the last good
 build, reads that file instead: it neither imports pandas nor loads the ledger, and copies no
 figures or data files, which are already in the output.
@@ -34,7 +34,7 @@ from docutils import nodes
 # Set (to "1") by nkreport.build.book for a render whose only changes since the last good build are
 # chapter prose.
 PROSE_VARIABLE = "NKREPORT_PROSE_BUILD"
-STATE_FILE = ".pages-state.json"  # in _build/, beside the outputs
+STATE_FILE = ".pages-state.{builder}.json"  # in _build/, beside the outputs: one per builder, as the stamps
 
 # The ledger page's interactive table: an element of class ledger-app (formerly the pair
 # div.ledger-controls and div.ledger-scroll).
@@ -182,7 +182,7 @@ def on_builder_inited(app) -> None:
     from sphinx.errors import ExtensionError
 
     srcdir = Path(app.srcdir)
-    saved = Path(app.outdir).parent / STATE_FILE
+    saved = Path(app.outdir).parent / STATE_FILE.format(builder=app.builder.name)
     if prose_build():
         if not saved.is_file():
             raise ExtensionError(f"a prose-only build needs {saved} from the last good build; run a full build")
