@@ -11,10 +11,12 @@ import importlib
 import pkgutil
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import yaml
 
-from ..report.style import Chart
+if TYPE_CHECKING:  # a chapter module imports matplotlib itself; the ledger page's data files need none
+    from ..report.style import Chart
 
 BOOK = Path(__file__).resolve().parents[2]
 

@@ -15,6 +15,10 @@ and the page whose toctree lists a changed chapter, whatever changed, for the sa
 navigation; when no changed chapter's title or sections changed, they are the same bytes, and
 are left as they are (a test compares every page with a fresh build's).
 
+A {numref} to another page reads that page's doctree to find the figure it names; Sphinx unpickles
+it afresh for every reference (a sixth of a full render), so here each page's is unpickled once
+per build for that purpose, and only read.
+
 The theme's Jinja templates are compiled once and kept (_build/.jinja-cache; Jinja checks each
 template's source against the compiled code it keeps), not compiled again by every build.
 
@@ -141,7 +145,40 @@ def on_builder_inited(app) -> None:
         environment.bytecode_cache = FileSystemBytecodeCache(str(folder))
 
 
+def on_write_started(app, builder) -> None:
+    """Numbered references read each target page's doctree once (see above). Set on the domain
+    only now, after Sphinx has pickled the environment, and dropped when the build ends."""
+    std = app.env.get_domain("std")
+    resolve = type(std)._resolve_numref_xref
+    doctrees: dict = {}
+
+    def read_only_doctree(docname):
+        if docname not in doctrees:
+            doctrees[docname] = app.env.get_doctree(docname)
+        return doctrees[docname]
+
+    class ReadOnlyDoctrees:
+        """The environment as the numref resolver sees it: doctrees from the cache above."""
+
+        def __init__(self, env):
+            self._env = env
+
+        def __getattr__(self, name):
+            return getattr(self._env, name)
+
+        get_doctree = staticmethod(read_only_doctree)
+
+    def resolve_numref(env, *args):
+        return resolve(std, ReadOnlyDoctrees(env), *args)
+
+    std._resolve_numref_xref = resolve_numref
+    app.nkreport_numref_domain = std
+
+
 def on_build_finished(app, exception) -> None:
+    std = getattr(app, "nkreport_numref_domain", None)
+    if std is not None:
+        std.__dict__.pop("_resolve_numref_xref", None)
     if exception is not None or app.builder.format != "html":
         return
     for page in Path(app.outdir).rglob("*.html"):
@@ -153,6 +190,7 @@ def on_build_finished(app, exception) -> None:
 
 def setup(app):
     app.connect("builder-inited", on_builder_inited)
+    app.connect("write-started", on_write_started)
     app.connect("env-before-read-docs", on_env_before_read_docs)
     app.connect("doctree-read", on_doctree_read)
     app.connect("env-purge-doc", on_env_purge_doc)
