@@ -12,8 +12,8 @@
   var view = [], start = 0, end = 0, sortColumn = -1, ascending = true, pending = null;
   // Row fields (nkreport/chapters/ledger.py FIELDS): each column's text and sort key positions.
   var ID = 0, SOURCES = 13, CHECKED_URL = 16;
-  var TEXT = [2, 4, 5, 6, 8, 9, 10, 12, SOURCES, 15, 17, ID];
-  var SORT = [1, 3, 5, 6, 7, 9, 10, 12, SOURCES, 14, 17, ID];
+  var TEXT = [2, 4, 5, 6, 8, 9, 10, 12, 17, SOURCES, 15, ID];
+  var SORT = [1, 3, 5, 6, 7, 9, 10, 12, 17, SOURCES, 14, ID];
 
   function sortKey(r, column) {
     var v = r[SORT[column]];

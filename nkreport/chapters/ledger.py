@@ -24,8 +24,8 @@ from ..report.text import KIND_LABELS, date_text, figure_text, measure_label
 # when they change, and fails it if it reads more.
 TOPICS = None
 
-COLUMNS = ("Date", "Claimed", "Topic", "What is claimed", "Figure", "Unit", "Claimant", "Kind", "Source", "Checked",
-           "Note", "Claim id")
+COLUMNS = ("Date", "Claimed", "Topic", "What is claimed", "Figure", "Unit", "Claimant", "Kind", "Note", "Source",
+           "Checked", "Claim id")
 # Rows inline in the page (what the first screen needs, and no more), then rows per data file.
 FIRST_ROWS = 150
 CHUNK_ROWS = 2000
