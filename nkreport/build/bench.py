@@ -256,6 +256,15 @@ def report(result: dict) -> str:
     lines += ["", "| target | measured | limit | met |", "|---|---:|---:|---|"]
     for name, (value, limit) in result["ratios"].items():
         lines.append(f"| {name} | {value:.3f} | {limit} | {'yes' if value <= limit else 'no'} |")
+    lines += ["", "Where the time goes (from the medians above, and a profile of the render): a clean build "
+              f"is {med['clean']:.1f} s, of which rendering the HTML from the cached notebooks takes about "
+              f"{min(med['render_only'], med['clean']):.1f} s (the render-only build) and executing the chapters and drawing their "
+              f"charts the rest. A prose edit by `make book` takes {med['prose_edit']:.1f} s and the same edit in "
+              f"the live preview {med['preview_prose_edit']:.1f} s: the {med['prose_edit'] - med['preview_prose_edit']:.1f} s "
+              "between them is a new process importing Jupyter Book, Sphinx, myst-nb (with its notebook cache's "
+              "database layer) and the theme, which the preview's warm renderer has done once. What remains is "
+              "Sphinx's own work: reading the edited chapter from its cached notebook, numbering the book's "
+              "figures again (which unpickles every page's doctree) and resolving and writing the page."]
     lines += ["", f"The edit of one Vietnam-comparison row of `{DATA_FILE}` re-executed "
               f"{len(result['reexecuted_on_data_edit'])} chapters ({', '.join(result['reexecuted_on_data_edit'])}); "
               f"the input records list {len(result['readers_of_data_file'])} chapters as loading that topic "
