@@ -55,7 +55,9 @@ def test_the_preview_rebuilds_on_save_and_shows_a_failure(book_copy):
         methods.write_text(text.replace("# Methods and data", "# Methods and data\n\n{cite:p}`nosuchkey1999`", 1),
                            encoding="utf-8")
         wait_for_build(port, second)
-        assert "The book did not build" in fetch(port, "/chapters/methods.html")
+        failure = fetch(port, "/chapters/methods.html")
+        assert "The book did not build" in failure
+        assert "nosuchkey1999" in failure, "the preview's page does not show the render's own error"
     finally:
         stop.set()
         thread.join(timeout=10)

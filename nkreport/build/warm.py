@@ -4,8 +4,8 @@ imported Jupyter Book, Sphinx, myst-nb, the theme and the other extensions.
 A render is `jupyter-book build` in a new process, and a second and a half of a prose edit's
 rebuild goes on importing that stack. `make serve` rebuilds many times, so it starts one process,
 the zygote, that imports the stack once; each render is then a fork of it that runs exactly what
-the `jupyter-book` command runs, with the caller's arguments, folder, environment, standard
-output and standard error. The zygote never builds anything itself, so every render starts from
+the `jupyter-book` command runs, with the caller's arguments, folder and environment; what it
+prints is handed back to the caller (the preview shows it on its page for a failed build). The zygote never builds anything itself, so every render starts from
 the same state a fresh process would have (Sphinx, its environment pickle and its config are all
 created in the fork): the output is byte-identical to that of the command (a test checks).
 
@@ -150,7 +150,9 @@ def renderer():
 
 def run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float = 60) -> int | None:
     """Run `argv` (the jupyter-book command) in a fork of the zygote; its exit status, or None if
-    there is no zygote or it cannot take the render (the caller then runs the command itself)."""
+    there is no zygote or it cannot take the render (the caller then runs the command itself).
+    What the render prints is written to this process's sys.stdout once it ends, so a caller that
+    captures its output (the preview's page for a failed build) has the render's messages too."""
     path = env.get(SOCKET_VARIABLE) or os.environ.get(SOCKET_VARIABLE)
     if not path:
         return None
@@ -160,16 +162,20 @@ def run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float = 60) ->
             return None
         time.sleep(0.02)
     request = json.dumps({"argv": argv, "cwd": str(cwd), "env": env}).encode()
-    try:
-        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
-            conn.connect(path)
-            # The process's own standard output and error, as a command it ran would inherit them.
-            socket.send_fds(conn, [request], [1, 2])
-            with conn.makefile("rb") as stream:
-                answer = json.loads(stream.readline() or b'{"status": null}')
-    except (OSError, ValueError):
-        return None
-    if answer["status"] is not None:
-        global renders
-        renders += 1
+    with tempfile.TemporaryFile() as log:
+        try:
+            with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as conn:
+                conn.connect(path)
+                socket.send_fds(conn, [request], [log.fileno(), log.fileno()])
+                with conn.makefile("rb") as stream:
+                    answer = json.loads(stream.readline() or b'{"status": null}')
+        except (OSError, ValueError):
+            return None
+        if answer["status"] is None:
+            return None
+        log.seek(0)
+        sys.stdout.write(log.read().decode("utf-8", errors="replace"))
+        sys.stdout.flush()
+    global renders
+    renders += 1
     return answer["status"]
