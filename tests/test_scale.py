@@ -120,6 +120,46 @@ def test_no_claims_table_of_the_real_book_reaches_the_limit(book_html):
 
 
 # --- Work that grows with the ledger: at most linearly ------------------------------------------
+def test_in_the_build_a_chapter_glues_only_the_claims_its_page_names(ledger, tmp_path, monkeypatch):
+    """glue_claims and the chapters' glue_events and glue_citations glued every claim of a frame:
+    at a hundred times the claims, tens of thousands of outputs no page shows, and two chapters
+    ran past the cell timeout. In the build they glue what the page names (GLUE_KEYS_VARIABLE)."""
+    import myst_nb
+
+    from nkreport.chapters import casualties, operations, timeline
+    from nkreport.report import notebook
+
+    glued = []
+    monkeypatch.setattr(notebook, "glue", lambda name, *args, **kwargs: glued.append(name))
+    monkeypatch.setattr(myst_nb, "glue", lambda name, *args, **kwargs: glued.append(name))
+    claims = ledger.claims
+    named, event = claims["claim_id"].iloc[0], claims.loc[claims["unit"] == "event", "claim_id"].iloc[0]
+    keys = tmp_path / "keys"
+    keys.write_text(f"{named.replace('-', '_')}_bare\n{event.replace('-', '_')}_on\n"
+                    f"{named.replace('-', '_')}_cite\n", encoding="utf-8")
+    monkeypatch.setenv(notebook.GLUE_KEYS_VARIABLE, str(keys))
+    notebook.glue_claims(ledger, claims)
+    timeline.glue_events(ledger, claims)
+    casualties.glue_citations(claims)
+    operations.glue_citations(ledger, claims)
+    name = named.replace("-", "_")
+    assert glued == [name, f"{name}_bare", f"{name}_date", f"{event.replace('-', '_')}_on", f"{name}_cite", f"{name}_cite"]
+    # Outside the build (Jupyter, a plain jupyter-book build) every claim is glued, as before.
+    glued.clear()
+    monkeypatch.delenv(notebook.GLUE_KEYS_VARIABLE)
+    notebook.glue_claims(ledger, claims)
+    assert len(glued) == 3 * len(claims)
+
+
+def test_the_glue_keys_of_a_page_are_those_its_roles_and_directives_name():
+    from nkreport.build.sources import glue_keys
+
+    text = ("A {glue:md}`troops_x_bare:myst` and {glue}`n_claims` and {glue:text}`ratio:.2f`.\n"
+            "```{glue:figure} fig_map\n:name: fig-map\n```\n:::{glue:md} note_y\n:::\n"
+            "```{code-cell} ipython3\nglue_text('not_a_reference', '1')\n```\n")
+    assert glue_keys(text) == {"troops_x_bare", "n_claims", "ratio", "fig_map", "note_y"}
+
+
 def test_a_claim_is_found_by_its_id_without_reading_the_whole_ledger(ledger):
     """Ledger.claim compared every claim id on each look-up, and chapters look claims up one by
     one: quadratic in the claims (at a hundred times the claims, 100 s of the 143 s the operations
