@@ -140,9 +140,12 @@ def glue_chart(ledger: Ledger, chart: Chart) -> None:
     """
     label = chart.label
     fig = chart.draw(ledger)
-    _plotted.update(chart.claims(ledger)["claim_id"])
+    rows = chart.claims(ledger)
+    _plotted.update(rows["claim_id"])
     linked = svg_bytes(fig, links=True)
-    markup, characters = page_svg(linked, label, claim_tips(chart.claims(ledger)))
+    # Tips for the marks that link to a claim only: a chart that counts claims draws the whole ledger.
+    marked = rows[rows["claim_id"].isin(set(linked_claims(linked)))]
+    markup, characters = page_svg(linked, label, claim_tips(marked))
     svg = without_links(linked)
     glue(label.replace("-", "_"), SVG(markup), display=False)
     out = os.environ.get(FIGURES_DIR_VARIABLE)
