@@ -89,3 +89,30 @@ def test_a_build_with_nothing_to_do_answers_without_importing_pandas(book_html):
     result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=root, check=True)
     assert "Nothing changed since the last good build" in result.stdout
     assert result.stdout.strip().splitlines()[-1] == "False False"
+
+
+def test_prose_that_names_a_claim_its_chapter_did_not_glue_runs_that_chapter_again(book_copy, capfd):
+    """A chapter glues only the claims its page names (report.notebook.GLUE_KEYS_VARIABLE), so prose
+    that starts naming another claim is not prose alone: its chapter, and only it, runs again."""
+    from nkreport import load
+
+    assert build(book_copy) == 0
+    capfd.readouterr()
+    page = book_copy / EDITED
+    original = page.read_text(encoding="utf-8")
+    named = sources.glue_keys(original)
+    claims = load(book_copy / "data").claims
+    claim_id = next(c for c in claims.loc[(claims["topic"] == "troops") & claims["value"].notna(), "claim_id"]
+                    if not {c.replace("-", "_") + s for s in ("", "_bare", "_date")} & named)
+    name = claim_id.replace("-", "_")
+    page.write_text(original.replace("\n## Two waves, one total\n",
+                                     f"\n## Two waves, one total\n\nA figure: {{glue:md}}`{name}_bare:myst`.\n", 1),
+                    encoding="utf-8")
+    assert sources.prose_changes(book_copy) is None
+    assert build(book_copy) == 0
+    log = capfd.readouterr().out
+    assert f"execute {EDITED}: its prose refers to {name}_bare" in log
+    assert [line for line in log.splitlines() if line.startswith("execute ")] == [
+        line for line in log.splitlines() if line.startswith(f"execute {EDITED}:")]
+    html = (book_copy / "_build/html/chapters/troops.html").read_text(encoding="utf-8")
+    assert f"claim-{claim_id}" in html

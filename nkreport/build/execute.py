@@ -33,9 +33,9 @@ from ..data.ledger import ALL_TOPICS, DATA_DIR_VARIABLE, RECORD_VARIABLE
 from ..report.export import FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE
 from . import kernels
 from .inputs import chapter_code_digest, view_digests
+from .sources import RECORDS, glue_keys
 
 CACHE = Path("_build") / ".jupyter_cache"
-RECORDS = Path("_build") / ".inputs"
 PNG_QUEUE = Path("_build") / ".png-queue"  # charts.save_figure queues PNGs here; nkreport.build draws them
 TIMEOUT = 120
 # How a chapter's notebook is run (nbclient options, through jupyter-cache).
@@ -109,6 +109,10 @@ def why_stale(root: Path, cache, chapter: str) -> str | None:
     record = json.loads(path.read_text(encoding="utf-8"))
     if record.get("package") != chapter_code_digest():
         return "the chapters' code changed (nkreport/data, report or chapters)"
+    unglued = glue_keys((root / chapter).read_text(encoding="utf-8")) - set(record.get("glue_keys", ()))
+    if unglued:
+        # a chapter glues only the claims its page names (report.notebook.GLUE_KEYS_VARIABLE)
+        return f"its prose refers to {', '.join(sorted(unglued)[:3])}{', ...' if len(unglued) > 3 else ''}, not glued when it last ran"
     topics = declared_view(chapter, _from_record(record.get("read", record["topics"])))
     if record["topics"] != _as_record(topics):
         return "the topics it declares changed"
@@ -127,12 +131,19 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     """Run one chapter (in a worker process), cache its outputs, record its inputs, write its charts."""
     from jupyter_cache.executors.utils import single_nb_execution
 
+    from ..report.notebook import GLUE_KEYS_VARIABLE
+
     start = time.perf_counter()
     path = root / chapter
     trace = root / RECORDS / (path.stem + ".reads")
     written = root / RECORDS / (path.stem + ".charts")
+    wanted = root / RECORDS / (path.stem + ".glue")
     for old in (trace, written):
         old.unlink(missing_ok=True)
+    # The chapter glues only the claims its page refers to (report.notebook.GLUE_KEYS_VARIABLE).
+    keys = sorted(glue_keys(path.read_text(encoding="utf-8")))
+    wanted.write_text("".join(f"{key}\n" for key in keys), encoding="utf-8")
+    os.environ[GLUE_KEYS_VARIABLE] = str(wanted)
     os.environ[RECORD_VARIABLE] = str(trace)
     os.environ[DATA_DIR_VARIABLE] = str(root / "data")
     # the chapter writes its charts' files itself, from the figures it shows (notebook.glue_chart)
@@ -151,10 +162,11 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
     for line in lines:
         for weight, chars in line["characters"].items():
             characters.setdefault(weight, set()).update(chars)
-    for name in (RECORD_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE):
+    for name in (RECORD_VARIABLE, FIGURES_DIR_VARIABLE, FIGURES_RECORD_VARIABLE, PNG_QUEUE_VARIABLE,
+                 GLUE_KEYS_VARIABLE):
         os.environ.pop(name)
-    trace.unlink(missing_ok=True)
-    written.unlink(missing_ok=True)
+    for done in (trace, written, wanted):
+        done.unlink(missing_ok=True)
     # A chapter shows every chart it registers, and showing one writes its files.
     missing = [c.label for c in charts_of(chapter) if c.label not in {e["label"] for e in entries}]
     if missing:
@@ -176,6 +188,8 @@ def execute_chapter(root: Path, chapter: str) -> Outcome:
         # and those it actually loaded, which may be fewer, never more
         "read": _as_record(topics),
         "inputs": {} if declared is False else view_digests(root / "data", declared),
+        # the glue keys its page referred to: the claims it glued (report.notebook.GLUE_KEYS_VARIABLE)
+        "glue_keys": keys,
         "figures": figures,
         # what its charts' text needs of the chart font (nkreport.build.fonts)
         "characters": {w: "".join(sorted(c)) for w, c in sorted(characters.items())},

@@ -15,7 +15,7 @@ EVENT_TOPICS, and they keep out of every rule a chapter applies:
 - their measures are their own (`synthetic_<topic>_<claimant number>`), so no chapter picks one
   as a headline (chapters choose claims by measure, claimant or id) and no chart draws them; one
   claimant per measure, so no two synthetic claims "disagree" in the Methods chapter's table of
-  disagreements (which compares every pair of a measure's claims: quadratic in them);
+  disagreements (which compares a measure's claims made within days of each other);
 - their claimants are their own, so no "newest NIS count" can be one of them;
 - they refer to and are made on days strictly inside the span of their topic's real claims, so
   no "first", "earliest" or "newest" of a topic moves;

@@ -60,6 +60,31 @@ def chapter_code_digests(root: Path) -> dict[str, str]:
             for p in sorted((root / "chapters").glob("*.md"))}
 
 
+# Each executed chapter's record (nkreport.build.execute), which names the glue keys its page
+# referred to when it ran: the only claims it glued (report.notebook.GLUE_KEYS_VARIABLE).
+RECORDS = Path("_build") / ".inputs"
+# A page's references to glued values: {glue:md}`key:myst` (any glue role, any format after the
+# key) and ```{glue:figure} key (any glue directive, backticks or colons).
+_GLUE_ROLE = re.compile(r"\{glue(?::\w+)?\}`([^`]+)`")
+_GLUE_DIRECTIVE = re.compile(r"^(?:`{3,}|:{3,})\{glue(?::\w+)?\}[ \t]+(\S+)", re.M)
+
+
+def glue_keys(text: str) -> set[str]:
+    """The glue keys a chapter's text refers to (prose and code cells alike)."""
+    keys = {ref.strip().split(":", 1)[0] for ref in _GLUE_ROLE.findall(text)}
+    return keys | set(_GLUE_DIRECTIVE.findall(text))
+
+
+def glued_keys(root: Path, chapter: str) -> set[str]:
+    """The glue keys chapter `chapter` ('chapters/troops.md') was run for, as its record says;
+    none if it has no record."""
+    try:
+        record = json.loads((root / RECORDS / (Path(chapter).stem + ".json")).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return set()
+    return set(record.get("glue_keys", ()))
+
+
 def stamp_path(root: Path, builder: str) -> Path:
     return root / "_build" / f".{builder}.sources"
 
@@ -81,7 +106,9 @@ def record(root: Path, builder: str, files: dict[str, str]) -> None:
 
 def prose_changes(root: Path, builder: str = "html") -> set[str] | None:
     """The chapter files changed since the last good build, when that is all that changed and only
-    in their prose (not their code cells or front matter); None otherwise (or if nothing changed)."""
+    in their prose (not their code cells or front matter); None otherwise (or if nothing changed).
+    Prose that now refers to a glued value its chapter did not glue (a claim the page did not name
+    when the chapter last ran) is not prose alone: the chapter must run again to glue it."""
     before = recorded(root, builder)
     if before is None or not (root / "_build" / builder).is_dir():
         return None
@@ -91,6 +118,10 @@ def prose_changes(root: Path, builder: str = "html") -> set[str] | None:
     code = chapter_code_digests(root)
     if any(code.get(p) != before["code"].get(p) for p in changed):
         return None
+    for path in changed:
+        page = root / path
+        if page.is_file() and not glue_keys(page.read_text(encoding="utf-8")) <= glued_keys(root, path):
+            return None
     return changed
 
 

@@ -200,12 +200,17 @@ def glue_event(ledger: Ledger, row: pd.Series, name: str) -> None:
 
 def glue_citations(claims: pd.DataFrame) -> None:
     """Glue each claim's citation alone as `<claim id with underscores>_cite`, for a sentence that
-    gives several figures and cites their sources once, at its end."""
+    gives several figures and cites their sources once, at its end. In the build, only the claims
+    the page refers to are glued (notebook.GLUE_KEYS_VARIABLE)."""
     from IPython.display import Markdown
     from myst_nb import glue
 
+    from ..report.notebook import page_refers_to
+
     for row in claims.itertuples():
-        glue(f"{row.claim_id.replace('-', '_')}_cite", Markdown(cite(row.source)), display=False)
+        name = f"{row.claim_id.replace('-', '_')}_cite"
+        if page_refers_to(name):
+            glue(name, Markdown(cite(row.source)), display=False)
 
 
 def chart_styles(ledger: Ledger, claims: pd.DataFrame) -> dict[str, dict]:

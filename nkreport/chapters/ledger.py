@@ -110,8 +110,9 @@ def claim_record(row) -> list:
 
 
 def ledger_records(ledger: Ledger) -> list[list]:
-    """Every claim as the ledger page's data, in the page's order."""
-    return [claim_record(row) for _, row in ordered_claims(ledger).iterrows()]
+    """Every claim as the ledger page's data, in the page's order (rows as dicts: a Series per row
+    took half the time at a hundred times the claims)."""
+    return [claim_record(row) for row in ordered_claims(ledger).to_dict("records")]
 
 
 def data_chunks(records: list[list]) -> list[list[list]]:

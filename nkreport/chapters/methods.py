@@ -159,20 +159,28 @@ def disagreements(ledger: Ledger, days: int = DISAGREEMENT_DAYS, gap: float = DI
     claims = ledger.claims
     figures = claims[claims["claim_kind"].isin(COMPARABLE_KINDS) & claims["unit"].ne("event")
                      & (claims["value"].notna() | claims["value_low"].notna())]
+    # Only claims dated to the day: a month's stand-in 15th cannot show two claims days apart.
+    dated = figures[figures["as_of_precision"] == "day"].sort_values(["measure", "as_of", "claim_id"])
+    rows = list(dated[["measure", "claim_id", "claimant", "as_of", "value", "value_low", "value_high", "bound"]]
+                .itertuples(index=False))
     pairs = []
-    for measure, group in figures.groupby("measure", sort=True):
-        # Only claims dated to the day: a month's stand-in 15th cannot show two claims days apart.
-        dated = group[group["as_of_precision"] == "day"]
-        for a, b in itertools.combinations(dated.sort_values(["as_of", "claim_id"]).itertuples(), 2):
-            if a.claimant == b.claimant or abs((a.as_of - b.as_of).days) > days:
-                continue
-            (a_low, a_high), (b_low, b_high) = _interval(a), _interval(b)
-            low, high = (a, b) if a_high <= b_high else (b, a)
-            lower_top, higher_bottom = min(a_high, b_high), max(a_low, b_low)
-            if lower_top <= 0 or higher_bottom / lower_top - 1 <= gap:
-                continue
-            pairs.append({"measure": measure, "low_id": low.claim_id, "high_id": high.claim_id,
-                          "ratio": higher_bottom / lower_top})
+    for measure, group in itertools.groupby(rows, key=lambda row: row.measure):
+        group = list(group)
+        for i, a in enumerate(group):
+            # In date order, each claim meets only the later claims within `days` of it: every pair
+            # of a measure's claims would be quadratic in them.
+            for b in (group[j] for j in range(i + 1, len(group))):
+                if (b.as_of - a.as_of).days > days:
+                    break
+                if a.claimant == b.claimant:
+                    continue
+                (a_low, a_high), (b_low, b_high) = _interval(a), _interval(b)
+                low, high = (a, b) if a_high <= b_high else (b, a)
+                lower_top, higher_bottom = min(a_high, b_high), max(a_low, b_low)
+                if lower_top <= 0 or higher_bottom / lower_top - 1 <= gap:
+                    continue
+                pairs.append({"measure": measure, "low_id": low.claim_id, "high_id": high.claim_id,
+                              "ratio": higher_bottom / lower_top})
     return pd.DataFrame(pairs, columns=["measure", "low_id", "high_id", "ratio"])
 
 

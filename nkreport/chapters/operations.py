@@ -130,13 +130,17 @@ def glue_event(name: str, ledger: Ledger, claim_id: str) -> None:
 
 def glue_citations(ledger: Ledger, claims: pd.DataFrame) -> None:
     """Glue each claim's citation alone as `<id>_cite`, for a sentence that has given the date
-    already: the prose still cites exactly the sources the ledger gives."""
+    already: the prose still cites exactly the sources the ledger gives. In the build, only the
+    claims the page refers to are glued (notebook.GLUE_KEYS_VARIABLE)."""
     from IPython.display import Markdown
     from myst_nb import glue
 
+    from ..report.notebook import page_refers_to
+
     for claim_id in claims["claim_id"]:
-        glue(claim_id.replace("-", "_") + "_cite", Markdown(cite(ledger.claim(claim_id)["source"])),
-             display=False)
+        name = claim_id.replace("-", "_") + "_cite"
+        if page_refers_to(name):
+            glue(name, Markdown(cite(ledger.claim(claim_id)["source"])), display=False)
 
 
 def glue_shared_facts(ledger: Ledger) -> None:

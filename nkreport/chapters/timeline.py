@@ -188,10 +188,15 @@ def glue_events(ledger: Ledger, claims: pd.DataFrame) -> None:
     """Glue each claim's date with its citation as {glue:md}`<id>_on`, e.g. '13 Sep 2023 (Outlet, 2023)'.
 
     Events carry no figure, so `glue_claim`'s figure-and-citation glue would be empty; this one
-    lets prose date an event and cite exactly the source the ledger gives for it.
+    lets prose date an event and cite exactly the source the ledger gives for it. In the build, only
+    the claims the page refers to are glued (notebook.GLUE_KEYS_VARIABLE).
     """
+    from ..report.notebook import page_refers_to
+
     for claim_id in claims["claim_id"]:
-        glue_event(ledger, claim_id, claim_id.replace("-", "_") + "_on")
+        name = claim_id.replace("-", "_") + "_on"
+        if page_refers_to(name):
+            glue_event(ledger, claim_id, name)
 
 
 def glue_citations(ledger: Ledger, name: str, claim_ids) -> None:

@@ -9,7 +9,7 @@ import json
 import os
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 
 import pandas as pd
@@ -407,11 +407,27 @@ class Ledger:
     places: pd.DataFrame = None
 
     def claim(self, claim_id: str) -> pd.Series:
-        """One claim by id; a chapter asking for a claim the ledger lacks fails loudly."""
-        match = self.claims[self.claims["claim_id"] == claim_id]
-        if match.empty:
+        """One claim by id; a chapter asking for a claim the ledger lacks fails loudly.
+
+        Found by its row number (_positions), not by comparing every claim id: chapters look up
+        claims one by one, so a scan of the ledger per look-up made their work quadratic in it.
+        """
+        ids = self.claims["claim_id"]
+        position = self._positions.get(claim_id)
+        if position is None or position >= len(ids) or ids.iat[position] != claim_id:
+            self.__dict__.pop("_positions", None)  # the frame was changed in place: number it again
+            position = self._positions.get(claim_id)
+        if position is None:
             raise KeyError(f"claim '{claim_id}' is not in data/claims.csv, or not in the topics this chapter loads")
-        return match.iloc[0]
+        return self.claims.iloc[position]
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        """The row number of each claim id in `claims` (its first row, should an id repeat)."""
+        positions: dict[str, int] = {}
+        for position, claim_id in enumerate(self.claims["claim_id"]):
+            positions.setdefault(claim_id, position)
+        return positions
 
 
 def load(data_dir: Path | str | None = None, today: dt.date | None = None, topics=None,

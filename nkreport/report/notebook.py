@@ -35,6 +35,32 @@ from .text import KIND_LABELS, cite, claims_table, date_text, escape_cell, figur
 BOOK_PAGE_VARIABLE = "NKREPORT_BOOK_PAGE"
 
 
+# Set by the book's build for each chapter it runs (nkreport.build.execute): a file that names, one
+# a line, the glue keys the chapter's page refers to. The calls that glue many claims at once
+# (glue_claims, and the chapters' glue_events and glue_citations) then glue only the claims the page
+# names, so that a chapter's work and its notebook grow with what its page says, not with the
+# ledger: a ledger a hundred times as long made them glue tens of thousands of values no page
+# shows. Outside the build (Jupyter, a plain `jupyter-book build`) every claim is glued.
+GLUE_KEYS_VARIABLE = "NKREPORT_GLUE_KEYS"
+_page_keys: dict[str, frozenset[str]] = {}
+
+
+def page_glue_keys() -> frozenset[str] | None:
+    """The glue keys this chapter's page refers to (see GLUE_KEYS_VARIABLE), or None if not known."""
+    path = os.environ.get(GLUE_KEYS_VARIABLE)
+    if not path:
+        return None
+    if path not in _page_keys:
+        _page_keys[path] = frozenset(Path(path).read_text(encoding="utf-8").split())
+    return _page_keys[path]
+
+
+def page_refers_to(*names: str) -> bool:
+    """Whether the page refers to any of these glue keys (always true when that is not known)."""
+    keys = page_glue_keys()
+    return keys is None or any(name in keys for name in names)
+
+
 def in_build() -> bool:
     """Whether the book's build (or its one-chapter preview) runs this notebook: both tell the
     chapter where to write its charts. Outside them, in Jupyter, the chapter shows its work."""
@@ -62,10 +88,12 @@ def glue_claim(ledger: Ledger, claim_id: str, name: str | None = None) -> None:
 
 
 def glue_claims(ledger: Ledger, claims) -> None:
-    """Glue every claim of a frame (see glue_claim)."""
+    """Glue every claim of a frame that the page refers to (see glue_claim and GLUE_KEYS_VARIABLE)."""
     with _streams_flushed_once():
         for claim_id in claims["claim_id"]:
-            glue_claim(ledger, claim_id)
+            name = claim_id.replace("-", "_")
+            if page_refers_to(name, f"{name}_bare", f"{name}_date"):
+                glue_claim(ledger, claim_id)
 
 
 @contextmanager
@@ -112,9 +140,12 @@ def glue_chart(ledger: Ledger, chart: Chart) -> None:
     """
     label = chart.label
     fig = chart.draw(ledger)
-    _plotted.update(chart.claims(ledger)["claim_id"])
+    rows = chart.claims(ledger)
+    _plotted.update(rows["claim_id"])
     linked = svg_bytes(fig, links=True)
-    markup, characters = page_svg(linked, label, claim_tips(chart.claims(ledger)))
+    # Tips for the marks that link to a claim only: a chart that counts claims draws the whole ledger.
+    marked = rows[rows["claim_id"].isin(set(linked_claims(linked)))]
+    markup, characters = page_svg(linked, label, claim_tips(marked))
     svg = without_links(linked)
     glue(label.replace("-", "_"), SVG(markup), display=False)
     out = os.environ.get(FIGURES_DIR_VARIABLE)

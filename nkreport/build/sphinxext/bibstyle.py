@@ -12,7 +12,7 @@ class OutletYearLabels(BaseLabelStyle):
         entries = list(sorted_entries)
         labels = [self._base(entry) for entry in entries]
         # Two entries of one outlet and year become 2024a, 2024b, in sorted order, so every
-        # citation in the text names exactly one entry.
+        # citation in the text names exactly one entry; after 2024z come 2024aa, 2024ab.
         seen: dict[str, int] = {}
         for label in labels:
             seen[label] = seen.get(label, 0) + 1
@@ -22,13 +22,22 @@ class OutletYearLabels(BaseLabelStyle):
                 yield label
             else:
                 used[label] = used.get(label, 0) + 1
-                yield label + "abcdefghijklmnopqrstuvwxyz"[used[label] - 1]
+                yield label + _letters(used[label])
 
     @staticmethod
     def _base(entry) -> str:
         people = entry.persons.get("author", [])
         name = " ".join(str(p) for p in people).replace("{", "").replace("}", "")
         return f"{name}, {entry.fields.get('year', 'n.d.')}"
+
+
+def _letters(number: int) -> str:
+    """1 -> 'a', 26 -> 'z', 27 -> 'aa', 28 -> 'ab': as spreadsheet columns are named."""
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = "abcdefghijklmnopqrstuvwxyz"[rest] + letters
+    return letters
 
 
 class OutletYearStyle(PlainStyle):
