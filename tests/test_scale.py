@@ -229,3 +229,15 @@ def test_disagreements_compare_a_claim_only_with_those_close_to_it_in_time(ledge
     found = methods.disagreements(replace(ledger, claims=claims))
     assert time.perf_counter() - start < 3, "the disagreements search compares every pair of a measure's claims"
     assert len(found) == n - 1  # neighbours differ by a third or a half; every such pair is 1 day apart
+
+
+def test_writing_the_measures_replaces_the_table_and_keeps_the_prose(tmp_path):
+    from nkreport.build.scale import with_table
+
+    page = tmp_path / "SCALE.md"
+    page.write_text("# Scale\n\nHow it was measured.\n\n| Factor | Build |\n|---:|---:|\n| 1 | 30 |\n\n"
+                    "Targets: old.\n\n## The hundred-times build\n\nWhat was slow.\n", encoding="utf-8")
+    text = with_table(page, "| Factor | Build |\n|---:|---:|\n| 1 | 29 |\n\nTargets: new.")
+    assert text == ("# Scale\n\nHow it was measured.\n\n| Factor | Build |\n|---:|---:|\n| 1 | 29 |\n\n"
+                    "Targets: new.\n\n## The hundred-times build\n\nWhat was slow.\n")
+    assert with_table(tmp_path / "new.md", "| Factor |\n\nTargets: x.") == "| Factor |\n\nTargets: x.\n"

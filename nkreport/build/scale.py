@@ -335,6 +335,17 @@ def markdown_table(results: dict) -> str:
     return "\n".join(lines)
 
 
+def with_table(path: Path, table: str) -> str:
+    """The text of `path` with its measured table (from its "| Factor |" line to the "Targets:" line
+    after it) replaced by `table`, so the prose around it stays; just the table for a new file."""
+    text = path.read_text(encoding="utf-8") if path.is_file() else ""
+    start = text.find("| Factor |")
+    end = text.find("\n", text.find("Targets:", start)) if start >= 0 else -1
+    if start < 0 or text.find("Targets:", start) < 0:
+        return table + "\n"
+    return text[:start] + table + (text[end:] if end >= 0 else "\n")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--factor", type=int, default=10, help="how many times the real ledger's length (default 10)")
@@ -345,7 +356,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--data", type=Path, default=None, help="the real data folder (default: the book's data/)")
     parser.add_argument("--measure", type=int, nargs="*", metavar="FACTOR",
                         help="build the book at these factors and report what it weighs and how long it takes")
-    parser.add_argument("--write", type=Path, default=None, help="with --measure: also write the table to this file")
+    parser.add_argument("--write", type=Path, default=None, help="with --measure: also write the table into this file (replacing the table it holds, keeping its prose)")
     parser.add_argument("--keep", type=Path, default=None,
                         help="with --measure: build in KEEP/factor-N (a new folder) and keep it, to look at")
     args = parser.parse_args(argv)
@@ -354,7 +365,7 @@ def main(argv: list[str] | None = None) -> int:
         print(table)
         print(json.dumps(results, indent=1))
         if args.write:
-            args.write.write_text(table + "\n", encoding="utf-8")
+            args.write.write_text(with_table(args.write, table), encoding="utf-8")
         return 0
     if args.out is None:
         parser.error("--out is required (the synthetic ledger is never written into data/)")
