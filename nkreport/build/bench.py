@@ -266,7 +266,10 @@ def report(result: dict) -> str:
               "between them is a new process importing Jupyter Book, Sphinx, myst-nb (with its notebook cache's "
               "database layer) and the theme, which the preview's warm renderer has done once. What remains is "
               "Sphinx's own work: reading the edited chapter from its cached notebook, numbering the book's "
-              "figures again (which unpickles every page's doctree) and resolving and writing the page."]
+              "figures again (which unpickles every page's doctree) and resolving and writing the page. "
+              "The render is one process: Sphinx reads in parallel only when every extension says it may, and two of "
+              "Jupyter Book's defaults (sphinx-multitoc-numbering and sphinx-jupyterbook-latex) do not, so it warns "
+              "(which the strict build refuses) and reads serially; writing in parallel alone measured no faster."]
     lines += ["", f"The edit of one Vietnam-comparison row of `{DATA_FILE}` re-executed "
               f"{len(result['reexecuted_on_data_edit'])} chapters ({', '.join(result['reexecuted_on_data_edit'])}); "
               f"the input records list {len(result['readers_of_data_file'])} chapters as loading that topic "
