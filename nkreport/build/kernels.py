@@ -26,7 +26,6 @@ import tempfile
 import time
 import uuid
 from contextlib import contextmanager
-from pathlib import Path
 
 from jupyter_client.manager import AsyncKernelManager
 from jupyter_client.provisioning import LocalProvisioner
@@ -129,19 +128,10 @@ def zygote():
     if not enabled() or os.environ.get(SOCKET_VARIABLE):  # off, or one is running already
         yield os.environ.get(SOCKET_VARIABLE)
         return
-    folder = tempfile.mkdtemp(prefix="nkreport-kernels-")
-    path = os.path.join(folder, "zygote.sock")
-    process = subprocess.Popen([sys.executable, "-c", f"from nkreport.build.kernels import serve; serve({path!r})"],
-                               stdin=subprocess.DEVNULL)
-    os.environ[SOCKET_VARIABLE] = path
-    try:
+    from .warm import zygote_process
+
+    with zygote_process(__name__, SOCKET_VARIABLE, "nkreport-kernels-") as path:
         yield path
-    finally:
-        os.environ.pop(SOCKET_VARIABLE, None)
-        process.kill()
-        process.wait()
-        Path(path).unlink(missing_ok=True)
-        os.rmdir(folder)
 
 
 # --- the client side: jupyter_client's view of a forked kernel --------------------------------

@@ -48,8 +48,8 @@ def _preload(names) -> None:
             continue
         try:
             importlib.import_module(name)
-        except Exception:  # a module that imports only in its package's context: the render will
-            pass
+        except Exception:  # e.g. a module that imports only when its package has set things up;
+            pass  # the render then imports it itself, as a fresh process would
 
 
 def _render(request: dict, conn: socket.socket, fds: list[int], report: int) -> None:
@@ -127,25 +127,34 @@ def serve(path: str) -> None:
 
 
 @contextmanager
-def renderer():
-    """Run a zygote for the duration of the block; renders inside it are forked from it."""
-    if not sys.platform.startswith("linux") or os.environ.get(SOCKET_VARIABLE):
-        yield os.environ.get(SOCKET_VARIABLE)
-        return
-    folder = tempfile.mkdtemp(prefix="nkreport-render-")
+def zygote_process(module: str, variable: str, prefix: str):
+    """Run `module`.serve(<socket path>) in a new process for the duration of the block, with
+    `variable` naming its socket; yields the path. The kernels' zygote (nkreport.build.kernels)
+    runs this way too."""
+    folder = tempfile.mkdtemp(prefix=prefix)
     path = os.path.join(folder, "zygote.sock")
-    process = subprocess.Popen([sys.executable, "-c", f"from nkreport.build.warm import serve; serve({path!r})"],
+    process = subprocess.Popen([sys.executable, "-c", f"from {module} import serve; serve({path!r})"],
                                stdin=subprocess.DEVNULL)
-    os.environ[SOCKET_VARIABLE] = path
+    os.environ[variable] = path
     try:
         yield path
     finally:
-        os.environ.pop(SOCKET_VARIABLE, None)
+        os.environ.pop(variable, None)
         process.kill()
         process.wait()
         for name in (path, path + ".tmp"):
             Path(name).unlink(missing_ok=True)
         os.rmdir(folder)
+
+
+@contextmanager
+def renderer():
+    """Run a zygote for the duration of the block; renders inside it are forked from it."""
+    if not sys.platform.startswith("linux") or os.environ.get(SOCKET_VARIABLE):
+        yield os.environ.get(SOCKET_VARIABLE)
+        return
+    with zygote_process(__name__, SOCKET_VARIABLE, "nkreport-render-") as path:
+        yield path
 
 
 def run(argv: list[str], cwd: Path, env: dict[str, str], timeout: float = 60) -> int | None:

@@ -35,7 +35,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from docutils import nodes
 from sphinx import addnodes
 
 MYSTNB_CSS_QUERY = re.compile(r'(_static/mystnb\.[0-9a-f]+\.css)\?v=[0-9a-f]+')
